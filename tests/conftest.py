@@ -1,0 +1,73 @@
+"""Shared fixtures.
+
+Hot-path tests take one of the ``*_impl`` fixtures below: each runs the test once against the
+pure-Python twin (id ``py``) and once against the compiled twin (id ``c``, marked
+``c_extension``). ``--no-c-extensions`` or ``PUBNUB_FAST_NO_EXTENSIONS=1`` skips the compiled
+runs; a compiled twin that is not built is skipped too (``tests/test_speedups.py`` fails
+separately when a normal install silently fell back to pure Python).
+"""
+import json
+import os
+
+import pytest
+
+from pubnub_fast import _speedups
+
+VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--no-c-extensions",
+        action="store_true",
+        default=False,
+        help="run hot-path tests against the pure-Python twins only",
+    )
+
+
+def load_vectors(name):
+    """Load ``tests/vectors/<name>`` (JSON)."""
+    with open(os.path.join(VECTORS, name), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _twin(request, hot_path):
+    kind = request.param
+    if kind == "c":
+        if request.config.getoption("--no-c-extensions") or _speedups.extensions_disabled():
+            pytest.skip("compiled twins disabled")
+        try:
+            return _speedups.twin(hot_path, "c")
+        except ImportError as exc:
+            pytest.skip("compiled twin of %s not built: %s" % (hot_path, exc))
+    return _speedups.twin(hot_path, "py")
+
+
+_TWIN_PARAMS = [
+    pytest.param("py", id="py"),
+    pytest.param("c", id="c", marks=pytest.mark.c_extension),
+]
+
+
+@pytest.fixture(params=_TWIN_PARAMS)
+def signing_impl(request):
+    """The signing/encoding twin (``_signing_py`` then ``_signing_c``)."""
+    return _twin(request, "signing")
+
+
+@pytest.fixture(params=_TWIN_PARAMS)
+def crypto_impl(request):
+    """The AES crypto twin (``_crypto_py`` then ``_crypto_c``)."""
+    return _twin(request, "crypto")
+
+
+@pytest.fixture(params=_TWIN_PARAMS)
+def envelope_impl(request):
+    """The envelope-parsing twin (``_envelope_py`` then ``_envelope_c``)."""
+    return _twin(request, "envelope")
+
+
+@pytest.fixture(params=_TWIN_PARAMS)
+def filters_impl(request):
+    """The filter-compiler twin (``_filters_py`` then ``_filters_c``)."""
+    return _twin(request, "filters")
