@@ -25,6 +25,21 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run synchronous hypothesis tests directly, not through pytest-twisted.
+
+    pytest-twisted rewraps ``hypothesis.inner_test`` on the shared function object for every
+    parametrisation, so the second parameter of a parametrised ``@given`` test re-enters its
+    greenlet and fails. Synchronous property tests need no reactor anyway.
+    """
+    if getattr(pyfuncitem.obj, "hypothesis", None) is None:
+        return None
+    funcargs = pyfuncitem.funcargs
+    pyfuncitem.obj(**{name: funcargs[name] for name in pyfuncitem._fixtureinfo.argnames})
+    return True
+
+
 def load_vectors(name):
     """Load ``tests/vectors/<name>`` (JSON)."""
     with open(os.path.join(VECTORS, name), encoding="utf-8") as fh:
@@ -49,25 +64,25 @@ _TWIN_PARAMS = [
 ]
 
 
-@pytest.fixture(params=_TWIN_PARAMS)
+@pytest.fixture(scope="session", params=_TWIN_PARAMS)
 def signing_impl(request):
     """The signing/encoding twin (``_signing_py`` then ``_signing_c``)."""
     return _twin(request, "signing")
 
 
-@pytest.fixture(params=_TWIN_PARAMS)
+@pytest.fixture(scope="session", params=_TWIN_PARAMS)
 def crypto_impl(request):
     """The AES crypto twin (``_crypto_py`` then ``_crypto_c``)."""
     return _twin(request, "crypto")
 
 
-@pytest.fixture(params=_TWIN_PARAMS)
+@pytest.fixture(scope="session", params=_TWIN_PARAMS)
 def envelope_impl(request):
     """The envelope-parsing twin (``_envelope_py`` then ``_envelope_c``)."""
     return _twin(request, "envelope")
 
 
-@pytest.fixture(params=_TWIN_PARAMS)
+@pytest.fixture(scope="session", params=_TWIN_PARAMS)
 def filters_impl(request):
     """The filter-compiler twin (``_filters_py`` then ``_filters_c``)."""
     return _twin(request, "filters")
