@@ -1,0 +1,259 @@
+"""The shared base of every endpoint builder.
+
+An endpoint declares what is specific to it — HTTP method, path, query parameters, body,
+validation, result model, operation type — and inherits everything else: keyword-argument
+construction (v10 style), validation helpers, request assembly, and the two invocation styles
+``.deferred()`` and ``.pn_async(callback)``.
+"""
+import json
+import logging
+
+from twisted.internet import defer
+
+from pubnub_fast import _speedups, errors
+from pubnub_fast.enums import HttpMethod, PNStatusCategory
+from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
+from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
+from pubnub_fast.structures import RequestOptions
+
+__all__ = ["Endpoint", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
+
+logger = logging.getLogger("pubnub_fast")
+
+
+def encode_path_segment(value):
+    """One path segment, percent-encoded once."""
+    return _speedups.signing.url_encode(value)
+
+
+def encode_path_list(items):
+    """Names joined with ``,`` as one path segment (``","`` when empty)."""
+    return _speedups.signing.encode_path_list(items)
+
+
+def to_json(value, what="message"):
+    """Serialise ``value`` as PubNub does (``json.dumps`` defaults: ``", "``/``": "`` separators,
+    ASCII-escaped), raising ``PubNubException(PNERR_JSON_NOT_SERIALIZABLE)`` for values JSON cannot
+    represent (objects, sets, bytes, NaN/Infinity, circular references)."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise PubNubException(
+            errormsg="%s cannot be serialised to JSON: %s" % (what, exc),
+            pn_error=errors.PNERR_JSON_NOT_SERIALIZABLE,
+        ) from None
+
+
+def names_list(value, setter):
+    """Normalise a channel/group list argument: a list/tuple/set of str, or one comma-separated str."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in value.split(",") if part != ""]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+        for item in items:
+            if not isinstance(item, str):
+                raise PubNubException(
+                    errormsg="%s() takes names (str), got %r" % (setter, item),
+                    pn_error=errors.PNERR_INVALID_ARGUMENT)
+        return items
+    raise PubNubException(
+        errormsg="%s() takes a list of names or a comma-separated str, not %s" % (setter, type(value).__name__),
+        pn_error=errors.PNERR_INVALID_ARGUMENT)
+
+
+class Endpoint:
+    """Base of all endpoint builders. Setters return ``self`` so calls chain.
+
+    Subclasses set ``HTTP_METHOD``, ``OPERATION`` (a ``PNOperationType``), optionally
+    ``AUTH_REQUIRED``/``SORT_PARAMS``/``IS_SUBSCRIBE``, and implement ``build_path()``,
+    ``custom_params()`` (decoded values), ``validate_params()``, ``create_response(json)`` and,
+    for requests with a body, ``build_data()``.
+    """
+
+    HTTP_METHOD = HttpMethod.GET
+    OPERATION = None
+    AUTH_REQUIRED = True
+    SORT_PARAMS = False
+    IS_SUBSCRIBE = False
+
+    def __init__(self, pubnub, **kwargs):
+        self.pubnub = pubnub
+        for name, value in kwargs.items():
+            setter = getattr(type(self), name, None)
+            if name.startswith("_") or not callable(setter) or name in _NOT_SETTERS:
+                raise TypeError("%s() got an unexpected keyword argument %r" % (type(self).__name__, name))
+            getattr(self, name)(value)
+
+    # --- hooks ------------------------------------------------------------------------------------
+
+    def build_path(self):
+        raise NotImplementedError
+
+    def custom_params(self):
+        return {}
+
+    def build_data(self):
+        return None
+
+    def request_headers(self):
+        return {}
+
+    def validate_params(self):
+        pass
+
+    def create_response(self, envelope):
+        return envelope
+
+    def non_json_response(self):
+        return False
+
+    def allow_redirects(self):
+        return True
+
+    def http_method(self):
+        return self.HTTP_METHOD
+
+    def operation_type(self):
+        return self.OPERATION
+
+    def is_auth_required(self):
+        return self.AUTH_REQUIRED
+
+    def request_timeout(self):
+        config = self.pubnub.config
+        return config.subscribe_request_timeout if self.IS_SUBSCRIBE else config.non_subscribe_request_timeout
+
+    def connect_timeout(self):
+        return self.pubnub.config.connect_timeout
+
+    def affected_channels(self):
+        return None
+
+    def affected_channels_groups(self):
+        return None
+
+    def name(self):
+        return type(self).__name__
+
+    # --- validation helpers ---------------------------------------------------------------------
+
+    def validate_subscribe_key(self):
+        key = self.pubnub.config.subscribe_key
+        if not key:
+            raise PubNubException(pn_error=errors.PNERR_SUBSCRIBE_KEY_MISSING)
+
+    def validate_publish_key(self):
+        key = self.pubnub.config.publish_key
+        if not key:
+            raise PubNubException(pn_error=errors.PNERR_PUBLISH_KEY_MISSING)
+
+    def validate_secret_key(self):
+        key = self.pubnub.config.secret_key
+        if not key:
+            raise PubNubException(pn_error=errors.PNERR_SECRET_KEY_MISSING)
+
+    @staticmethod
+    def validate_channel(channel):
+        if channel is None or channel == "":
+            raise PubNubException(pn_error=errors.PNERR_CHANNEL_MISSING)
+        if not isinstance(channel, str):
+            raise PubNubException(errormsg="channel must be a str, not %s" % type(channel).__name__,
+                                  pn_error=errors.PNERR_CHANNEL_MISSING)
+
+    @staticmethod
+    def validate_type(value, types, name):
+        """Raise ``PubNubException(PNERR_INVALID_ARGUMENT)`` unless ``value`` is None or of ``types``."""
+        types = types if isinstance(types, tuple) else (types,)
+        if value is None:
+            return value
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise PubNubException(
+                errormsg="%s must be %s, not %r" % (name, " or ".join(t.__name__ for t in types), value),
+                pn_error=errors.PNERR_INVALID_ARGUMENT)
+        return value
+
+    # --- request assembly ---------------------------------------------------------------------------
+
+    def options(self):
+        """Validate, then describe the request (raises ``PubNubException`` on bad input)."""
+        self.validate_params()
+        data = self.build_data()
+        params = {}
+        for key, value in self.custom_params().items():
+            if value is None:
+                continue
+            params[key] = value if isinstance(value, str) else str(value)
+        headers = dict(self.request_headers())
+        return RequestOptions(
+            method=self.http_method(),
+            path=self.build_path(),
+            params=params,
+            body=data,
+            headers=headers,
+            request_timeout=self.request_timeout(),
+            connect_timeout=self.connect_timeout(),
+            operation_type=self.operation_type(),
+            allow_redirects=self.allow_redirects(),
+        )
+
+    # --- invocation ------------------------------------------------------------------------------------
+
+    def deferred(self):
+        """Send the request. Returns a cancellable Deferred firing with a ``TwistedEnvelope``.
+
+        Invalid parameters raise ``PubNubException`` right here, before anything is sent; request
+        failures errback with ``PubNubTwistedException(result, status)``.
+        """
+        return self.pubnub._pipeline.execute(self, self.options())
+
+    def pn_async(self, callback):
+        """Send the request and call ``callback(result, status)`` once, on the reactor thread.
+
+        Invalid parameters call ``callback(None, status)`` at once with a
+        ``PNBadRequestCategory`` status whose ``error_data.exception`` is the
+        ``PubNubException``. Returns the (cancellable) Deferred of the call, which fires with
+        ``None`` after the callback ran.
+        """
+        try:
+            options = self.options()
+        except PubNubException as exc:
+            status = PNStatus()
+            status.category = PNStatusCategory.PNBadRequestCategory
+            status.operation = self.operation_type()
+            status.error = True
+            status.status_code = 0
+            status.error_data = PNErrorData(str(exc), exc)
+            exc.status = status
+            _call_user(callback, None, status)
+            return defer.succeed(None)
+
+        d = self.pubnub._pipeline.execute(self, options)
+
+        def success(envelope):
+            _call_user(callback, envelope.result, envelope.status)
+
+        def failure(reason):
+            if reason.check(PubNubTwistedException):
+                _call_user(callback, reason.value.result, reason.value.status)
+                return None
+            logger.error("pn_async: unexpected failure of %s: %s", self.name(), reason.getTraceback())
+            return None
+
+        d.addCallbacks(success, failure)
+        return d
+
+    def cancellation_event(self, event):
+        """Accepted for compatibility with PubNub's SDK; cancel the returned Deferred instead."""
+        return self
+
+
+_NOT_SETTERS = frozenset(dir(Endpoint)) - {"channel"}
+
+
+def _call_user(callback, result, status):
+    try:
+        callback(result, status)
+    except Exception:  # a user callback must not break the client or the reactor
+        logger.exception("exception in pn_async callback %r", callback)

@@ -1,0 +1,260 @@
+"""The request pipeline: endpoint → URL (params, auth, signature) → transport → ``(result, status)``.
+
+One place turns every endpoint's ``RequestOptions`` into an HTTP request (client-api.md §6,
+decisions.md §17: decoded values, each percent-encoded exactly once; signature over the
+canonical form) and one place turns every outcome — a response of any status, a timeout, a
+refused connection, a TLS failure, a cancellation, a body that is not JSON — into a ``PNStatus``
+with the category of decisions.md §7.
+"""
+import json
+import logging
+
+from twisted.internet import defer, error as net_error
+from twisted.python.failure import Failure
+from twisted.web import client as web_client
+
+from pubnub_fast import _speedups, errors
+from pubnub_fast.enums import PNOperationType, PNStatusCategory
+from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
+from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
+from pubnub_fast.transport import ResponseTooLarge
+
+__all__ = ["TwistedEnvelope", "RequestPipeline", "category_for_http_status", "category_for_failure"]
+
+logger = logging.getLogger("pubnub_fast")
+
+#: HTTP status → category (decisions.md §7); anything else is PNUnknownCategory.
+_HTTP_CATEGORIES = {
+    400: PNStatusCategory.PNBadRequestCategory,
+    401: PNStatusCategory.PNAccessDeniedCategory,
+    403: PNStatusCategory.PNAccessDeniedCategory,
+    408: PNStatusCategory.PNTimeoutCategory,
+    413: PNStatusCategory.PNBadRequestCategory,
+    414: PNStatusCategory.PNBadRequestCategory,
+    481: PNStatusCategory.PNMalformedFilterExpressionCategory,
+    504: PNStatusCategory.PNTimeoutCategory,
+}
+
+
+class TwistedEnvelope:
+    """What ``.deferred()`` fires with: the ``result`` model, the ``status`` and the decoded JSON."""
+
+    __slots__ = ("result", "status", "raw_result")
+
+    def __init__(self, result, status, raw_result=None):
+        self.result = result
+        self.status = status
+        self.raw_result = raw_result
+
+    def __repr__(self):
+        return "TwistedEnvelope(result=%r, status=%r)" % (self.result, self.status)
+
+
+def category_for_http_status(code):
+    """The status category of an HTTP error response."""
+    return _HTTP_CATEGORIES.get(code, PNStatusCategory.PNUnknownCategory)
+
+
+def _tls_category(failure):
+    """TLSUntrustedCertificate / TLSConnectionFailed if ``failure`` is a TLS problem, else None."""
+    reasons = [failure]
+    if isinstance(failure.value, (web_client.ResponseNeverReceived, web_client.ResponseFailed,
+                                  web_client.RequestTransmissionFailed)):
+        reasons.extend(getattr(failure.value, "reasons", []) or [])
+    for reason in reasons:
+        value = reason.value if isinstance(reason, Failure) else reason
+        module = type(value).__module__ or ""
+        text = str(value).lower()
+        if module.startswith("service_identity") or "certificate verify failed" in text or \
+                "verificationerror" in type(value).__name__.lower():
+            return PNStatusCategory.PNTLSUntrustedCertificateCategory
+        if module.startswith("OpenSSL") or "ssl" in type(value).__name__.lower():
+            return PNStatusCategory.PNTLSConnectionFailedCategory
+    return None
+
+
+def category_for_failure(failure, operation):
+    """Map a transport failure to ``(category, pn_error)`` (decisions.md §7)."""
+    if failure.check(defer.CancelledError):
+        return PNStatusCategory.PNCancelledCategory, errors.PNERR_REQUEST_CANCELLED
+    if failure.check(defer.TimeoutError, net_error.TimeoutError, net_error.ConnectingCancelledError):
+        return PNStatusCategory.PNTimeoutCategory, errors.PNERR_CLIENT_TIMEOUT
+    if failure.check(ResponseTooLarge):
+        return PNStatusCategory.PNMalformedResponseCategory, errors.PNERR_HTTP_ERROR
+    tls = _tls_category(failure)
+    if tls is not None:
+        return tls, errors.PNERR_CONNECTION_ERROR
+    if failure.check(net_error.ConnectError, net_error.DNSLookupError, net_error.ConnectionLost,
+                     net_error.ConnectionDone, web_client.ResponseNeverReceived, web_client.ResponseFailed,
+                     web_client.RequestTransmissionFailed, web_client.PartialDownloadError, OSError):
+        if operation == PNOperationType.PNSubscribeOperation:
+            return PNStatusCategory.PNUnexpectedDisconnectCategory, errors.PNERR_CONNECTION_ERROR
+        return PNStatusCategory.PNNetworkIssuesCategory, errors.PNERR_CONNECTION_ERROR
+    return PNStatusCategory.PNUnknownCategory, errors.PNERR_UNKNOWN_ERROR
+
+
+def _describe_failure(failure):
+    value = failure.value
+    reasons = getattr(value, "reasons", None)
+    if reasons:
+        inner = "; ".join(str(r.value if isinstance(r, Failure) else r) for r in reasons)
+        return "%s: %s" % (type(value).__name__, inner)
+    text = str(value)
+    return "%s: %s" % (type(value).__name__, text) if text else type(value).__name__
+
+
+class RequestPipeline:
+    """Builds, sends and interprets the requests of one ``PubNubTwisted`` client."""
+
+    def __init__(self, pubnub, transport, clock):
+        self._pubnub = pubnub
+        self._transport = transport
+        self._clock = clock
+        self._in_flight = set()
+
+    # --- building -----------------------------------------------------------------------------
+
+    def prepare(self, endpoint, options):
+        """Fill ``options.url`` (and sign) for ``endpoint``; returns ``options``."""
+        config = self._pubnub.config
+        signing = _speedups.signing
+        params = options.params
+        params["pnsdk"] = self._pubnub.sdk_name
+        params["uuid"] = config.uuid
+        if endpoint.is_auth_required():
+            auth = self._pubnub._get_token() or config.auth_key
+            if auth:
+                params["auth"] = auth
+        if config.secret_key:
+            params["timestamp"] = str(int(self._clock.seconds()))
+            body = options.signed_body if options.signed_body is not None else options.body
+            if isinstance(body, bytes):
+                body = body.decode("utf-8")
+            params["signature"] = signing.sign_request(
+                config.secret_key, config.subscribe_key or "", config.publish_key or "",
+                options.method_string, options.path, params, body)
+        if endpoint.SORT_PARAMS:
+            params = dict(sorted(params.items()))
+            options.params = params
+        options.url = "%s%s?%s" % (config.scheme_and_host(), options.path, signing.encode_query(params))
+        return options
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def execute(self, endpoint, options):
+        """Send ``options`` (already validated) and fire with a ``TwistedEnvelope``.
+
+        Errbacks with ``PubNubTwistedException`` carrying the result (decoded error body, if any)
+        and a ``PNStatus`` for every failure.
+        """
+        self.prepare(endpoint, options)
+        headers = {"User-Agent": self._pubnub.sdk_name}
+        headers.update(options.headers)
+        body = options.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s", options.method_string, options.url)
+        d = self._transport.request(options.method_string, options.url, headers=headers, body=body,
+                                    timeout=options.request_timeout, allow_redirects=options.allow_redirects)
+        self._in_flight.add(d)
+
+        def forget(value):
+            self._in_flight.discard(d)
+            return value
+
+        d.addBoth(forget)
+        d.addCallbacks(self._on_response, self._on_failure, callbackArgs=(endpoint, options),
+                       errbackArgs=(endpoint, options))
+        return d
+
+    def cancel_all(self):
+        """Cancel every request in flight (used by ``stop()``)."""
+        for d in list(self._in_flight):
+            d.cancel()
+
+    @property
+    def in_flight(self):
+        return len(self._in_flight)
+
+    # --- interpreting -------------------------------------------------------------------------
+
+    def _status(self, endpoint, options, category, status_code, response=None, error=False):
+        config = self._pubnub.config
+        status = PNStatus()
+        status.category = category
+        status.operation = endpoint.operation_type()
+        status.status_code = status_code
+        status.error = error
+        status.tls_enabled = config.ssl
+        status.origin = config.base_origin
+        status.uuid = options.params.get("uuid")
+        status.auth_key = options.params.get("auth")
+        status.client_request = options
+        status.client_response = response
+        status.original_response = response
+        status.affected_channels = endpoint.affected_channels()
+        status.affected_groups = endpoint.affected_channels_groups()
+        return status
+
+    def _on_response(self, response, endpoint, options):
+        code = response.code
+        if 200 <= code < 300 or (code in (301, 302, 303, 307, 308) and not options.allow_redirects):
+            if endpoint.non_json_response():
+                raw = None
+                try:
+                    result = endpoint.create_response_from_http(response)
+                except PubNubException as exc:
+                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
+                                      exc, code, response, None)
+            else:
+                try:
+                    raw = json.loads(response.body) if response.body else None
+                except ValueError:
+                    exc = PubNubException(
+                        errormsg="the server's response is not JSON: %r" % response.body[:200],
+                        status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED)
+                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
+                                      exc, code, response, None)
+                try:
+                    result = endpoint.create_response(raw)
+                except PubNubException as exc:
+                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
+                                      exc, code, response, raw)
+                except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                    wrapped = PubNubException(
+                        errormsg="unexpected response %r (%s: %s)" % (raw, type(exc).__name__, exc),
+                        status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED)
+                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
+                                      wrapped, code, response, raw)
+            status = self._status(endpoint, options, PNStatusCategory.PNAcknowledgmentCategory, code, response)
+            return TwistedEnvelope(result, status, raw)
+
+        text = response.body.decode("utf-8", "replace")
+        try:
+            raw = json.loads(text) if text else None
+        except ValueError:
+            raw = None
+        pn_error = errors.PNERR_SERVER_ERROR if code >= 500 else errors.PNERR_CLIENT_ERROR
+        exc = PubNubException(errormsg=text, status_code=code, pn_error=pn_error)
+        return self._fail(endpoint, options, category_for_http_status(code), exc, code, response, raw)
+
+    def _fail(self, endpoint, options, category, exc, code, response, raw):
+        status = self._status(endpoint, options, category, code, response, error=True)
+        status.error_data = PNErrorData(str(exc), exc)
+        exc.status = status
+        raise PubNubTwistedException(result=raw, status=status)
+
+    def _on_failure(self, failure, endpoint, options):
+        if failure.check(PubNubTwistedException):
+            return failure
+        category, pn_error = category_for_failure(failure, endpoint.operation_type())
+        if category == PNStatusCategory.PNTimeoutCategory and failure.check(defer.TimeoutError):
+            message = "no complete response within %s s" % options.request_timeout
+        else:
+            message = _describe_failure(failure)
+        exc = PubNubException(errormsg=message, status_code=0, pn_error=pn_error)
+        status = self._status(endpoint, options, category, 0, None, error=True)
+        status.error_data = PNErrorData(str(exc), exc)
+        exc.status = status
+        raise PubNubTwistedException(result=None, status=status)

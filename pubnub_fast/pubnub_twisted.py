@@ -1,0 +1,167 @@
+"""``PubNubTwisted``: the PubNub client for Twisted (``pubnub.pubnub_twisted`` compatible).
+
+>>> from pubnub_fast.pnconfiguration import PNConfiguration
+>>> from pubnub_fast.pubnub_twisted import PubNubTwisted
+>>> config = PNConfiguration()
+>>> config.subscribe_key, config.publish_key, config.uuid = "sub-c-…", "pub-c-…", "my-device"
+>>> pubnub = PubNubTwisted(config)
+>>> d = pubnub.publish().channel("chat").message({"text": "hi"}).deferred()
+
+Every endpoint factory returns a fresh builder; ``.deferred()`` sends it and returns a
+cancellable ``Deferred`` firing with a ``TwistedEnvelope`` (``.result``, ``.status``) or failing
+with ``PubNubTwistedException``; ``.pn_async(callback)`` calls ``callback(result, status)``.
+Nothing here blocks the reactor, and all timing goes through the injected reactor/clock.
+"""
+import logging
+import time as _time
+
+from twisted.internet import defer
+
+from pubnub_fast import __version__
+from pubnub_fast.endpoints.pubsub import Fire, Publish, Signal
+from pubnub_fast.endpoints.time import Time
+from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
+from pubnub_fast.listeners import Listeners
+from pubnub_fast.pipeline import RequestPipeline, TwistedEnvelope
+from pubnub_fast.pnconfiguration import PNConfiguration
+from pubnub_fast.transport import TreqTransport
+
+__all__ = ["PubNubTwisted", "TwistedEnvelope", "PubNubTwistedException", "PubNubException"]
+
+logger = logging.getLogger("pubnub_fast")
+
+_NO_SUBSCRIBE = "Subscription manager is not enabled for this instance"
+
+
+class PubNubTwisted:
+    """A PubNub client running on a Twisted reactor.
+
+    :param config: a ``PNConfiguration``.
+    :param pool: an ``HTTPConnectionPool`` to share (default: a persistent pool of its own).
+    :param reactor: the reactor to run on (default: the global reactor, looked up now, not at
+        import). ``custom_ioloop`` is the same parameter under the name PubNub's Twisted
+        documentation uses.
+    :param clock: the ``IReactorTime`` used for timeouts, timers and request timestamps
+        (default: ``reactor``); tests pass ``twisted.internet.task.Clock()``.
+    :param transport: the HTTP transport (default: ``TreqTransport`` over ``pool``); anything with
+        ``request(method, url, headers=, body=, timeout=, allow_redirects=)`` and ``close()``.
+    """
+
+    SDK_NAME = "PubNub-Python-Twisted-Fast"
+
+    def __init__(self, config, pool=None, reactor=None, clock=None, *, custom_ioloop=None, transport=None):
+        if not isinstance(config, PNConfiguration):
+            raise TypeError("PubNubTwisted needs a pubnub_fast.pnconfiguration.PNConfiguration, not %s"
+                            % type(config).__name__)
+        if reactor is not None and custom_ioloop is not None and reactor is not custom_ioloop:
+            raise ValueError("pass the reactor once: reactor= and custom_ioloop= name the same parameter")
+        reactor = reactor if reactor is not None else custom_ioloop
+        if reactor is None:
+            from twisted.internet import reactor as global_reactor
+
+            reactor = global_reactor
+        config.validate()
+        self.config = config
+        self.reactor = reactor
+        self.clock = clock if clock is not None else reactor
+        if transport is None:
+            transport = TreqTransport(reactor, pool=pool, connect_timeout=config.connect_timeout,
+                                      clock=self.clock, idle_timeout=config.subscribe_request_timeout)
+        self._transport = transport
+        self._pipeline = RequestPipeline(self, transport, self.clock)
+        self._listeners = Listeners(self) if config.enable_subscribe else None
+        self._token = None
+        self._started = False
+        self._ran_reactor = False
+        self._stopped = False
+
+    # --- identity -----------------------------------------------------------------------------------
+
+    @property
+    def sdk_name(self):
+        """The ``pnsdk`` and ``User-Agent`` of this client."""
+        return "%s/%s" % (self.SDK_NAME, __version__)
+
+    @staticmethod
+    def sdk_platform():
+        return "-Twisted-Fast"
+
+    @property
+    def uuid(self):
+        return self.config.uuid
+
+    @property
+    def base_origin(self):
+        return self.config.base_origin
+
+    @staticmethod
+    def timestamp():
+        """Seconds since the epoch (int)."""
+        return int(_time.time())
+
+    # --- lifecycle ------------------------------------------------------------------------------------
+
+    def start(self, skip_reactor=False):
+        """Start the client; run the reactor unless ``skip_reactor`` (PubNub's Twisted API).
+
+        Call it once, after adding listeners. When ``start()`` runs the reactor, ``stop()``
+        stops it again.
+        """
+        if self._stopped:
+            raise RuntimeError("this PubNubTwisted was stopped; create a new client")
+        self._started = True
+        if not skip_reactor:
+            self._ran_reactor = True
+            self.reactor.run()
+
+    def stop(self):
+        """Cancel every request in flight and timer, close the connection pool.
+
+        Stops the reactor only if ``start()`` ran it. Returns a Deferred that fires when the
+        pooled connections are closed. Calling it again does nothing more.
+        """
+        if self._stopped:
+            return defer.succeed(None)
+        self._stopped = True
+        self._pipeline.cancel_all()
+        closed = self._transport.close()
+        if self._ran_reactor and self.reactor.running:
+            self.reactor.stop()
+        return closed
+
+    # --- listeners ------------------------------------------------------------------------------------
+
+    def add_listener(self, listener):
+        if self._listeners is None:
+            raise Exception(_NO_SUBSCRIBE)
+        self._listeners.add(listener)
+
+    def remove_listener(self, listener):
+        if self._listeners is None:
+            raise Exception(_NO_SUBSCRIBE)
+        self._listeners.remove(listener)
+
+    # --- access tokens ----------------------------------------------------------------------------------
+
+    def set_token(self, token):
+        """Use an Access Manager v3 token as ``auth`` on every request (instead of ``auth_key``)."""
+        if token is not None and not isinstance(token, str):
+            raise TypeError("token must be a str or None, not %s" % type(token).__name__)
+        self._token = token or None
+
+    def _get_token(self):
+        return self._token
+
+    # --- endpoints -----------------------------------------------------------------------------------
+
+    def time(self):
+        return Time(self)
+
+    def publish(self, **kwargs):
+        return Publish(self, **kwargs)
+
+    def fire(self, **kwargs):
+        return Fire(self, **kwargs)
+
+    def signal(self, **kwargs):
+        return Signal(self, **kwargs)
