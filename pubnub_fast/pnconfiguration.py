@@ -117,10 +117,14 @@ class _Setting:
         return obj._values.get(self.name, self.default)
 
     def __set__(self, obj, value):
-        if obj._refuse_change(self.name):
+        self.assign(obj, value, self.name)
+
+    def assign(self, obj, value, spelled):
+        """Check and store ``value``; errors name the attribute as the user ``spelled`` it."""
+        if obj._refuse_change(spelled):
             return
         if self.check is not None:
-            value = self.check(self.name, value)
+            value = self.check(spelled, value)
         obj._values[self.name] = value
         if self.resets_crypto:
             obj._crypto_cache.clear()
@@ -131,6 +135,10 @@ class _Alias:
 
     def __init__(self, target):
         self.target = target
+        self.name = None
+
+    def __set_name__(self, owner, name):
+        self.name = name
 
     def __get__(self, obj, owner=None):
         if obj is None:
@@ -138,7 +146,7 @@ class _Alias:
         return getattr(obj, self.target)
 
     def __set__(self, obj, value):
-        setattr(obj, self.target, value)
+        getattr(type(obj), self.target).assign(obj, value, self.name)
 
 
 class PNConfiguration:
