@@ -145,3 +145,20 @@ def test_twins_export_the_same_api():
         py_sig = inspect.signature(getattr(_signing_py, name))
         c_sig = inspect.signature(getattr(compiled, name))
         assert list(py_sig.parameters) == list(c_sig.parameters), name
+
+
+@pytest.mark.parametrize("secret", ["", "k", "x" * 63, "y" * 64, "z" * 65, "é" * 100, "sec-c-" + "A" * 200])
+def test_hmac_matches_stdlib_for_all_key_lengths(signing_impl, secret):
+    message = "GET\npub\n/time/0\nuuid=u\n"
+    expected = base64.urlsafe_b64encode(hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()).decode()
+    assert signing_impl.sign_sha256(secret, message) == expected
+
+
+def test_many_secrets_stay_correct(signing_impl):
+    # more secrets than any internal key cache holds, interleaved
+    for round_ in range(2):
+        for i in range(40):
+            secret = "secret-%d" % i
+            expected = base64.urlsafe_b64encode(
+                hmac.new(secret.encode(), b"m", hashlib.sha256).digest()).decode()
+            assert signing_impl.sign_sha256(secret, "m") == expected
