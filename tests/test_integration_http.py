@@ -5,7 +5,7 @@ import json
 
 import pytest
 import pytest_twisted
-from twisted.internet import defer, reactor
+from twisted.internet import reactor
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, GzipEncoderFactory, Site
 from twisted.web.resource import EncodingResourceWrapper

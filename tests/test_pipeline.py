@@ -8,7 +8,6 @@ from OpenSSL import SSL
 from twisted.internet import defer, error as net_error
 from twisted.python.failure import Failure
 from twisted.web import client as web_client
-from twisted.web.http_headers import Headers
 
 from pubnub_fast import errors
 from pubnub_fast.enums import PNOperationType, PNStatusCategory

@@ -1,0 +1,1 @@
+"""Models of raw server responses (``pubnub.models.server``): the subscribe envelope."""
