@@ -200,33 +200,28 @@ class RequestPipeline:
     def _on_response(self, response, endpoint, options):
         code = response.code
         if 200 <= code < 300 or (code in (301, 302, 303, 307, 308) and not options.allow_redirects):
-            if endpoint.non_json_response():
-                raw = None
-                try:
+            raw = None
+            try:
+                if endpoint.non_json_response():
                     result = endpoint.create_response_from_http(response)
-                except PubNubException as exc:
-                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
-                                      exc, code, response, None)
-            else:
-                try:
-                    raw = json.loads(response.body) if response.body else None
-                except ValueError:
-                    exc = PubNubException(
-                        errormsg="the server's response is not JSON: %r" % response.body[:200],
-                        status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED)
-                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
-                                      exc, code, response, None)
-                try:
+                else:
+                    try:
+                        raw = json.loads(response.body) if response.body else None
+                    except ValueError:
+                        raise PubNubException(
+                            errormsg="the server's response is not JSON: %r" % response.body[:200],
+                            status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED) from None
                     result = endpoint.create_response(raw)
-                except PubNubException as exc:
-                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
-                                      exc, code, response, raw)
-                except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-                    wrapped = PubNubException(
-                        errormsg="unexpected response %r (%s: %s)" % (raw, type(exc).__name__, exc),
-                        status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED)
-                    return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
-                                      wrapped, code, response, raw)
+            except PubNubException as exc:
+                return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
+                                  exc, code, response, raw)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                wrapped = PubNubException(
+                    errormsg="unexpected response %r (%s: %s)" % (raw if raw is not None else response.body[:200],
+                                                                  type(exc).__name__, exc),
+                    status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED)
+                return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
+                                  wrapped, code, response, raw)
             status = self._status(endpoint, options, PNStatusCategory.PNAcknowledgmentCategory, code, response)
             return TwistedEnvelope(result, status, raw)
 

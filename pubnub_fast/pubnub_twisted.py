@@ -1,6 +1,7 @@
 """``PubNubTwisted``: the PubNub client for Twisted (``pubnub.pubnub_twisted`` compatible).
 
 >>> from pubnub_fast.pnconfiguration import PNConfiguration
+from pubnub_fast.subscription import SubscriptionLoop
 >>> from pubnub_fast.pubnub_twisted import PubNubTwisted
 >>> config = PNConfiguration()
 >>> config.subscribe_key, config.publish_key, config.uuid = "sub-c-…", "pub-c-…", "my-device"
@@ -18,12 +19,16 @@ import time as _time
 from twisted.internet import defer
 
 from pubnub_fast import __version__
+from pubnub_fast.builders import SubscribeBuilder, UnsubscribeBuilder
+from pubnub_fast.endpoints.files import GetFileDownloadUrl
+from pubnub_fast.endpoints.presence import Heartbeat
 from pubnub_fast.endpoints.pubsub import Fire, Publish, Signal
 from pubnub_fast.endpoints.time import Time
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.listeners import Listeners
 from pubnub_fast.pipeline import RequestPipeline, TwistedEnvelope
 from pubnub_fast.pnconfiguration import PNConfiguration
+from pubnub_fast.subscription import SubscriptionLoop
 from pubnub_fast.transport import TreqTransport
 
 __all__ = ["PubNubTwisted", "TwistedEnvelope", "PubNubTwistedException", "PubNubException"]
@@ -45,11 +50,13 @@ class PubNubTwisted:
         (default: ``reactor``); tests pass ``twisted.internet.task.Clock()``.
     :param transport: the HTTP transport (default: ``TreqTransport`` over ``pool``); anything with
         ``request(method, url, headers=, body=, timeout=, allow_redirects=)`` and ``close()``.
+    :param random: a ``() -> float in [0, 1)`` source for reconnection jitter (tests pin it).
     """
 
     SDK_NAME = "PubNub-Python-Twisted-Fast"
 
-    def __init__(self, config, pool=None, reactor=None, clock=None, *, custom_ioloop=None, transport=None):
+    def __init__(self, config, pool=None, reactor=None, clock=None, *, custom_ioloop=None, transport=None,
+                 random=None):
         if not isinstance(config, PNConfiguration):
             raise TypeError("PubNubTwisted needs a pubnub_fast.pnconfiguration.PNConfiguration, not %s"
                             % type(config).__name__)
@@ -70,6 +77,8 @@ class PubNubTwisted:
         self._transport = transport
         self._pipeline = RequestPipeline(self, transport, self.clock)
         self._listeners = Listeners(self) if config.enable_subscribe else None
+        self._subscription = (SubscriptionLoop(self, self._listeners, self.clock, random)
+                              if config.enable_subscribe else None)
         self._token = None
         self._started = False
         self._ran_reactor = False
@@ -123,6 +132,8 @@ class PubNubTwisted:
         if self._stopped:
             return defer.succeed(None)
         self._stopped = True
+        if self._subscription is not None:
+            self._subscription.stop()
         self._pipeline.cancel_all()
         closed = self._transport.close()
         if self._ran_reactor and self.reactor.running:
@@ -140,6 +151,37 @@ class PubNubTwisted:
         if self._listeners is None:
             raise Exception(_NO_SUBSCRIBE)
         self._listeners.remove(listener)
+
+    # --- subscribing ----------------------------------------------------------------------------------
+
+    def _loop(self):
+        if self._subscription is None:
+            raise Exception(_NO_SUBSCRIBE)
+        return self._subscription
+
+    def subscribe(self):
+        """``subscribe().channels(...).channel_groups(...).with_presence().with_timetoken(tt).execute()``."""
+        return SubscribeBuilder(self._loop())
+
+    def unsubscribe(self):
+        """``unsubscribe().channels(...).channel_groups(...).execute()``."""
+        return UnsubscribeBuilder(self._loop())
+
+    def unsubscribe_all(self):
+        self._loop().unsubscribe_all()
+
+    def reconnect(self):
+        """Resume the subscription now (after it stopped on a failure, or to skip a backoff wait)."""
+        self._loop().reconnect()
+
+    def get_subscribed_channels(self):
+        return self._loop().subscribed_channels() if self._subscription is not None else []
+
+    def get_subscribed_channel_groups(self):
+        return self._loop().subscribed_channel_groups() if self._subscription is not None else []
+
+    def _file_url(self, channel, file_id, file_name):
+        return self.get_file_url().channel(channel).file_id(file_id).file_name(file_name).get_complete_url()
 
     # --- access tokens ----------------------------------------------------------------------------------
 
@@ -165,3 +207,9 @@ class PubNubTwisted:
 
     def signal(self, **kwargs):
         return Signal(self, **kwargs)
+
+    def heartbeat(self, **kwargs):
+        return Heartbeat(self, **kwargs)
+
+    def get_file_url(self, **kwargs):
+        return GetFileDownloadUrl(self, **kwargs)

@@ -48,14 +48,31 @@ class StubServer(Resource):
         self.requests = []
         self.responses = []
         self.held = []
+        self.routes = {}  # path prefix -> [queued responses, default response]
 
     def respond(self, *responses):
         """Queue responses: ``(code, json_value)``, ``(code, bytes, headers)`` or ``HOLD``."""
         self.responses.extend(responses)
 
+    def route(self, prefix, *responses, default=SENT):
+        """Answer requests whose path starts with ``prefix`` from this queue, then ``default``."""
+        self.routes.setdefault(prefix, [[], default])
+        self.routes[prefix][0].extend(responses)
+        self.routes[prefix][1] = default
+
+    def requests_to(self, prefix):
+        return [r for r in self.requests if r.raw_path.startswith(prefix)]
+
+    def _next_response(self, recorded):
+        for prefix, (queue, default) in self.routes.items():
+            if recorded.raw_path.startswith(prefix):
+                return queue.pop(0) if queue else default
+        return self.responses.pop(0) if self.responses else SENT
+
     def render(self, request):
-        self.requests.append(RecordedRequest(request))
-        response = self.responses.pop(0) if self.responses else SENT
+        recorded = RecordedRequest(request)
+        self.requests.append(recorded)
+        response = self._next_response(recorded)
         if response is HOLD:
             self.held.append(request)
             return NOT_DONE_YET

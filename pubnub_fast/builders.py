@@ -1,0 +1,54 @@
+"""``subscribe()`` and ``unsubscribe()`` builders (``pubnub.builders`` compatible)."""
+from pubnub_fast.endpoints.base import names_list
+
+__all__ = ["SubscribeBuilder", "UnsubscribeBuilder"]
+
+
+class _PubSubBuilder:
+    def __init__(self, loop):
+        self._loop = loop
+        self._channels = []
+        self._groups = []
+
+    def channels(self, channels):
+        """Channels (a list, or a comma-separated str); repeated calls add up."""
+        self._channels.extend(names_list(channels, "channels"))
+        return self
+
+    def channel_groups(self, channel_groups):
+        """Channel groups (a list, or a comma-separated str); repeated calls add up."""
+        self._groups.extend(names_list(channel_groups, "channel_groups"))
+        return self
+
+
+class SubscribeBuilder(_PubSubBuilder):
+    """``pubnub.subscribe().channels([...]).channel_groups([...]).with_presence().execute()``."""
+
+    def __init__(self, loop):
+        super().__init__(loop)
+        self._presence = False
+        self._timetoken = None
+
+    def with_presence(self):
+        """Also receive the presence events (``-pnpres``) of these channels and groups."""
+        self._presence = True
+        return self
+
+    def with_timetoken(self, timetoken):
+        """Start from ``timetoken`` (receive what was published after it, within the server's buffer)."""
+        if isinstance(timetoken, bool) or not isinstance(timetoken, (int, str)) or not str(timetoken).isdigit():
+            raise ValueError("with_timetoken() takes a timetoken (a non-negative int), not %r" % (timetoken,))
+        self._timetoken = int(timetoken)
+        return self
+
+    def execute(self):
+        if not self._channels and not self._groups:
+            raise ValueError("subscribe() needs at least one channel or channel group")
+        self._loop.subscribe(self._channels, self._groups, self._presence, self._timetoken)
+
+
+class UnsubscribeBuilder(_PubSubBuilder):
+    """``pubnub.unsubscribe().channels([...]).execute()`` (sends a leave unless suppressed)."""
+
+    def execute(self):
+        self._loop.unsubscribe(self._channels, self._groups)
