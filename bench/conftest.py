@@ -1,0 +1,177 @@
+"""Shared benchmark fixtures: subscribe bodies, keys, and the official SDK as a peer.
+
+The subscribe bodies model a busy channel set: 100 messages (the service's per-response maximum)
+on four channels, each a small JSON object, every item shaped like the current service's
+(``a f i p k c d b``). The plain body is 25.7 KB. The encrypted body carries the same payloads
+encrypted with the legacy cryptor and a random IV (``LegacyCryptoModule``, the default when only a
+``cipher_key`` is configured). Both are built once per session, deterministically.
+
+The official SDK (``pubnub==10.8.0``) is only a measuring peer here: ``official_subscribe_parser``
+runs its own path from bytes to listener-ready objects — ``SubscribeEnvelope.from_json(json.loads
+(body))``, then its worker's ``_process_incoming_payload`` per message with a listener that
+collects what it is given. Nothing of it is imported by ``pubnub_fast``.
+"""
+import json
+import queue
+import random
+import threading
+import warnings
+
+import pytest
+
+from pubnub_fast import _speedups
+from pubnub_fast.crypto import LegacyCryptoModule
+from pubnub_fast.pnconfiguration import PNConfiguration
+
+MESSAGES = 100
+CIPHER_KEY = "myCipherKey"
+SUBSCRIBE_KEY = "sub-c-bench-0000000000000000000000000"
+
+
+def make_subscribe_items(count=MESSAGES, seed=1):
+    """``count`` wire-shaped subscribe items (dicts), in publish order, deterministic per ``seed``."""
+    rnd = random.Random(seed)
+    items = []
+    timetoken = 17000000000000000
+    for index in range(count):
+        timetoken += rnd.randint(1, 5000)
+        channel = "bench-channel-%d" % (index % 4)
+        items.append({
+            "a": "3",
+            "f": 514,
+            "i": "publisher-%04d" % rnd.randint(0, 9999),
+            "p": {"t": str(timetoken), "r": 31},
+            "k": SUBSCRIBE_KEY,
+            "c": channel,
+            "d": {"text": "message number %d xxxxxxxx" % index, "seq": index, "from": "bench",
+                  "tags": ["a", "b"], "ok": True},
+            "b": channel,
+        })
+    return items
+
+
+def subscribe_body(items):
+    """The compact response body for ``items`` (the cursor is the last publish timetoken)."""
+    envelope = {"t": {"t": items[-1]["p"]["t"] if items else "0", "r": 31}, "m": items}
+    return json.dumps(envelope, separators=(",", ":")).encode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def subscribe_items():
+    return make_subscribe_items()
+
+
+@pytest.fixture(scope="session")
+def plain_body(subscribe_items):
+    """100 plain messages, 25.7 KB."""
+    return subscribe_body(subscribe_items)
+
+
+@pytest.fixture(scope="session")
+def cipher_config():
+    """A pubnub_fast configuration with ``CIPHER_KEY`` and random IVs (the default)."""
+    config = PNConfiguration(subscribe_key=SUBSCRIBE_KEY, uuid="bench-subscriber")
+    config.cipher_key = CIPHER_KEY
+    config.use_random_initialization_vector = True
+    return config
+
+
+@pytest.fixture(scope="session")
+def crypto_module(cipher_config):
+    """The message crypto module a subscriber with ``CIPHER_KEY`` uses (legacy cryptor, random IV)."""
+    return LegacyCryptoModule(cipher_config)
+
+
+@pytest.fixture(scope="session")
+def encrypted_body(subscribe_items, crypto_module):
+    """The same 100 messages with every payload encrypted (legacy cryptor, random IV)."""
+    items = [dict(item, d=crypto_module.encrypt(json.dumps(item["d"]))) for item in subscribe_items]
+    return subscribe_body(items)
+
+
+def _envelope_twin(kind):
+    """The envelope twin ``"c"`` or ``"py"``; skips when the compiled one is not built."""
+    if kind == "c":
+        if _speedups.extensions_disabled():
+            pytest.skip("compiled twins disabled (PUBNUB_FAST_NO_EXTENSIONS)")
+        try:
+            return _speedups.twin("envelope", "c")
+        except ImportError as exc:
+            pytest.skip("compiled envelope twin not built: %s" % exc)
+    return _speedups.twin("envelope", "py")
+
+
+@pytest.fixture(scope="session")
+def envelope_twin():
+    """``envelope_twin("c" | "py")`` -> the envelope twin module (skips if the compiled one is missing)."""
+    return _envelope_twin
+
+
+class OfficialSubscribeParser:
+    """The official SDK's subscribe path, bytes -> listener-ready objects collected in order."""
+
+    def __init__(self, cipher_key=None, use_random_iv=True):
+        pubnub_mod = pytest.importorskip("pubnub", reason="the official pubnub SDK is the benchmark peer")
+        from pubnub.callbacks import SubscribeCallback
+        from pubnub.managers import ListenerManager
+        from pubnub.models.server.subscribe import SubscribeEnvelope
+        from pubnub.pnconfiguration import PNConfiguration as OfficialConfiguration
+        from pubnub.pubnub import NativeSubscribeMessageWorker, PubNub
+
+        self.version = getattr(pubnub_mod, "__version__", None)
+        events = []
+        self.events = events
+
+        class Collect(SubscribeCallback):
+            def status(self, pubnub, status):
+                events.append(("status", status))
+
+            def message(self, pubnub, message):
+                events.append(("message", message))
+
+            def presence(self, pubnub, presence):
+                events.append(("presence", presence))
+
+            def signal(self, pubnub, signal):
+                events.append(("signal", signal))
+
+            def message_action(self, pubnub, message_action):
+                events.append(("message_action", message_action))
+
+            def file(self, pubnub, file_message):
+                events.append(("file", file_message))
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # "Mutable config will be deprecated"
+            config = OfficialConfiguration()
+            config.subscribe_key = SUBSCRIBE_KEY
+            config.user_id = "bench-subscriber"
+            config.enable_subscribe = False  # no subscription manager thread: we drive the worker
+            if cipher_key:
+                config.cipher_key = cipher_key
+                config.use_random_initialization_vector = use_random_iv
+            self.pubnub = PubNub(config)
+        listeners = ListenerManager(self.pubnub)
+        listeners.add_listener(Collect())
+        self.worker = NativeSubscribeMessageWorker(self.pubnub, listeners, queue.Queue(), threading.Event())
+        self._from_json = SubscribeEnvelope.from_json
+
+    def __call__(self, body):
+        del self.events[:]
+        envelope = self._from_json(json.loads(body))
+        process = self.worker._process_incoming_payload
+        for message in envelope.messages:
+            process(message)
+        return envelope.metadata.timetoken, envelope.metadata.region, list(self.events)
+
+
+@pytest.fixture(scope="session")
+def official_subscribe_parser():
+    """``parser(body) -> (timetoken, region, events)`` through the official SDK, no cipher."""
+    return OfficialSubscribeParser()
+
+
+@pytest.fixture(scope="session")
+def official_encrypted_subscribe_parser():
+    """The same with ``CIPHER_KEY`` and random IVs (the SDK's LegacyCryptoModule)."""
+    return OfficialSubscribeParser(CIPHER_KEY, use_random_iv=True)

@@ -1,0 +1,99 @@
+"""Subscribe parsing: response bytes -> listener-ready result objects.
+
+Groups ``subscribe-parse-plain`` and ``subscribe-parse-encrypted`` (100 messages; bodies from
+``bench/conftest.py``), rows: the official ``pubnub`` SDK (10.8.0), pubnub_fast pure, pubnub_fast
+compiled — all measured from the same bytes to the same end result. Each row first checks its
+output (100 message results with the original payloads, no error), then is timed.
+
+Targets, checked in the compiled row against the official row of the same run (the official row
+runs first): compiled >= 2.5x faster plain, >= 8x faster encrypted (median times). Every row
+records its ratio in ``extra_info["x_vs_official"]`` (see ``--benchmark-json``).
+
+    python -m pytest bench/test_bench_envelope.py --benchmark-only -q -p no:cacheprovider
+"""
+import pytest
+
+TARGETS = {"subscribe-parse-plain": 2.5, "subscribe-parse-encrypted": 8.0}
+ROWS = ["official", "pubnub_fast-pure", "pubnub_fast-compiled"]
+
+# group -> median seconds of the official row, filled as the official rows run
+_official_median = {}
+
+
+def _median(benchmark):
+    stats = getattr(benchmark, "stats", None)
+    return None if stats is None else stats.stats.median
+
+
+def _check_and_record_ratio(benchmark, group, row):
+    median = _median(benchmark)
+    if median is None:  # --benchmark-disable: nothing was measured
+        return
+    if row == "official":
+        _official_median[group] = median
+        benchmark.extra_info["x_vs_official"] = 1.0
+        return
+    official = _official_median.get(group)
+    if official is None:  # the official row did not run (filtered out, or the SDK is missing)
+        return
+    ratio = official / median
+    benchmark.extra_info["x_vs_official"] = round(ratio, 2)
+    if row == "pubnub_fast-compiled":
+        assert ratio >= TARGETS[group], (
+            "%s: compiled pubnub_fast is %.2fx faster than the official SDK (median %.1f us vs %.1f us); "
+            "the target is %.1fx" % (group, ratio, median * 1e6, official * 1e6, TARGETS[group]))
+
+
+def _check_official(result, subscribe_items):
+    _, _, events = result
+    assert [method for method, _ in events] == ["message"] * len(subscribe_items), "unexpected events"
+    assert [event.message for _, event in events] == [item["d"] for item in subscribe_items]
+
+
+def _check_ours(result, subscribe_items):
+    _, _, events = result
+    assert [method for method, _ in events] == ["message"] * len(subscribe_items)
+    assert [event.message for _, event in events] == [item["d"] for item in subscribe_items]
+    assert all(event.error is None for _, event in events)
+    assert [event.timetoken for _, event in events] == [int(item["p"]["t"]) for item in subscribe_items]
+
+
+def _twin(row, envelope_twin):
+    return envelope_twin("c" if row == "pubnub_fast-compiled" else "py")
+
+
+@pytest.mark.benchmark(group="subscribe-parse-plain")
+@pytest.mark.parametrize("row", ROWS)
+def test_subscribe_parse_plain(benchmark, row, plain_body, subscribe_items, official_subscribe_parser,
+                               envelope_twin):
+    group = "subscribe-parse-plain"
+    benchmark.extra_info["body_bytes"] = len(plain_body)
+    benchmark.extra_info["messages"] = len(subscribe_items)
+    if row == "official":
+        parse = official_subscribe_parser
+        _check_official(parse(plain_body), subscribe_items)
+        benchmark(parse, plain_body)
+    else:
+        parse = _twin(row, envelope_twin).parse_subscribe
+        _check_ours(parse(plain_body), subscribe_items)
+        benchmark(parse, plain_body)
+    _check_and_record_ratio(benchmark, group, row)
+
+
+@pytest.mark.benchmark(group="subscribe-parse-encrypted")
+@pytest.mark.parametrize("row", ROWS)
+def test_subscribe_parse_encrypted(benchmark, row, encrypted_body, subscribe_items, crypto_module,
+                                   official_encrypted_subscribe_parser, envelope_twin):
+    group = "subscribe-parse-encrypted"
+    benchmark.extra_info["body_bytes"] = len(encrypted_body)
+    benchmark.extra_info["messages"] = len(subscribe_items)
+    if row == "official":
+        parse = official_encrypted_subscribe_parser
+        _check_official(parse(encrypted_body), subscribe_items)
+        benchmark(parse, encrypted_body)
+    else:
+        parse = _twin(row, envelope_twin).parse_subscribe
+        decrypt = crypto_module.decrypt
+        _check_ours(parse(encrypted_body, decrypt), subscribe_items)
+        benchmark(parse, encrypted_body, decrypt)
+    _check_and_record_ratio(benchmark, group, row)
