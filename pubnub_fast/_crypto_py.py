@@ -81,6 +81,9 @@ def _a2b_strict_regex(text):
 
 
 def _a2b_strict_311(text):
+    if len(text) % 4:
+        # strict_mode still accepts a complete quad followed by stray padding ("/Q+A==")
+        raise binascii.Error("base64 length is not a multiple of 4")
     data = binascii.a2b_base64(text, strict_mode=True)
     if text.endswith("=") and (
         text[-3] not in _CANONICAL_BEFORE_2PAD

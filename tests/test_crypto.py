@@ -418,6 +418,12 @@ def test_b64_matches_stdlib(crypto_impl, data):
 _B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
+@pytest.mark.parametrize("text", ["/Q+A==", "gQ+Q=", "A+DA==", "QUJD=", "QUJDRA=", "=", "==", "QQ==="])
+def test_b64decode_rejects_stray_padding(crypto_impl, text):
+    with pytest.raises(DecryptionError):
+        crypto_impl.b64decode(text)
+
+
 @HYPOTHESIS
 @given(text=st.text(alphabet=_B64_ALPHABET + "=-_ \n\x00\u00e9", max_size=24))
 def test_b64decode_accepts_exactly_canonical_base64(crypto_impl, text):
