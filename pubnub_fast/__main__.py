@@ -1,0 +1,188 @@
+"""The ``pubnub-fast`` command (also ``python -m pubnub_fast``).
+
+Subcommands are registered in :data:`SUBCOMMANDS`; each is a ``(help, configure(parser),
+run(args))`` triple: ``serve`` (below) and ``demo`` (:mod:`pubnub_fast.demo`, decisions.md §16).
+
+``pubnub-fast serve`` runs the local PubNub-compatible server (decisions.md §11)::
+
+    pubnub-fast serve [--host 127.0.0.1] [--port 8090] [--data PATH]
+                      [--keyset sub:pub[:secret]]... [--long-poll SECONDS]
+                      [--log-level debug|info|warning]
+
+On startup it prints ``pubnub-fast serving on http://HOST:PORT`` (the real port when ``--port 0``)
+and exits 0 on SIGINT/SIGTERM after a clean shutdown.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from typing import Any, Callable, Sequence
+
+DEFAULT_PORT = 8090
+DEFAULT_LONG_POLL = 280.0
+
+
+def default_data_path(environ: dict[str, str] | None = None) -> str:
+    """``$XDG_DATA_HOME/pubnub-fast/server.sqlite3`` (``~/.local/share/…`` when unset)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "pubnub-fast", "server.sqlite3")
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of seconds" % text) from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds, not %s" % text)
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a port number" % text) from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("port must be 0..65535, not %s" % text)
+    return value
+
+
+def _keyset(text: str) -> Any:
+    from pubnub_fast.server.keysets import Keyset
+
+    try:
+        return Keyset.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def configure_serve(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback)")
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT,
+        help="TCP port (default %d; 0 picks a free one)" % DEFAULT_PORT,
+    )
+    parser.add_argument(
+        "--data", default=None,
+        help="SQLite file for messages and channel groups (default: %s; ':memory:' for none)"
+        % default_data_path(),
+    )
+    parser.add_argument(
+        "--keyset", dest="keysets", action="append", type=_keyset, default=[], metavar="SUB:PUB[:SECRET]",
+        help="accept this keyset (repeatable); without any, every key is accepted (demo mode)",
+    )
+    parser.add_argument(
+        "--long-poll", type=_positive_seconds, default=DEFAULT_LONG_POLL, metavar="SECONDS",
+        help="how long an idle subscribe is held (default %g)" % DEFAULT_LONG_POLL,
+    )
+    parser.add_argument(
+        "--log-level", choices=("debug", "info", "warning"), default="info",
+        help="log verbosity (debug logs every request)",
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Run the server until SIGINT/SIGTERM; returns the exit status."""
+    from twisted.internet import reactor
+
+    from pubnub_fast.server import start_server
+
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    data = args.data or default_data_path()
+    if data != ":memory:":
+        directory = os.path.dirname(os.path.abspath(data))
+        os.makedirs(directory, exist_ok=True)
+    outcome = {"status": 0}
+    state: dict[str, Any] = {}
+
+    def started(running: Any) -> None:
+        state["running"] = running
+        print("pubnub-fast serving on %s" % running.url, flush=True)
+
+    def failed(failure: Any) -> None:
+        print("pubnub-fast: cannot start the server: %s" % failure.getErrorMessage(), file=sys.stderr, flush=True)
+        outcome["status"] = 1
+        reactor.stop()
+
+    def shut_down(signum: int, frame: Any) -> None:
+        reactor.callFromThread(_stop)
+
+    def _stop() -> None:
+        if state.get("stopping"):
+            return
+        state["stopping"] = True
+        running = state.get("running")
+        if running is None:
+            reactor.stop()
+            return
+        stopped = running.stop()
+        stopped.addErrback(lambda failure: logging.getLogger("pubnub_fast.server").error(
+            "unclean shutdown: %s", failure.getErrorMessage()))
+        stopped.addBoth(lambda _: reactor.stop())
+
+    def begin() -> None:
+        d = start_server(
+            reactor, host=args.host, port=args.port, data=data,
+            keysets=args.keysets, long_poll=args.long_poll,
+        )
+        d.addCallbacks(started, failed)
+
+    signal.signal(signal.SIGINT, shut_down)
+    signal.signal(signal.SIGTERM, shut_down)
+    reactor.callWhenRunning(begin)
+    reactor.run(installSignalHandlers=False)
+    return outcome["status"]
+
+
+def configure_demo(parser: argparse.ArgumentParser) -> None:
+    from pubnub_fast import demo
+
+    demo.add_arguments(parser)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from pubnub_fast import demo
+
+    return demo.run(args)
+
+
+#: name -> (help, configure(parser), run(args) -> exit status)
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "serve": ("run the local PubNub-compatible server", configure_serve, run_serve),
+    "demo": (
+        "publish and subscribe end to end (embedded server unless --origin) and print a summary",
+        configure_demo,
+        run_demo,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pubnub-fast", description="pubnub_fast command-line tools"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    for name, (help_text, configure, run) in SUBCOMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        configure(sub)
+        sub.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""A local PubNub-compatible server (``pubnub-fast serve``), embeddable in tests and demos.
+
+::
+
+    from pubnub_fast.server import start_server
+
+    running = yield start_server(reactor, port=0, data=":memory:")
+    config.origin = running.origin          # "127.0.0.1:PORT"; set ssl=False
+    ...
+    yield running.stop()
+
+It speaks PubNub's REST protocol (``spec/protocol.md``): time, publish/fire/signal, subscribe v2
+long-polls with groups, wildcards, presence channels and filters, presence (heartbeat, leave,
+here_now, where_now, state, events), channel groups, history v2, fetch v3, delete and message
+counts. Messages and channel groups live in SQLite at ``data`` (``":memory:"`` for a throwaway
+store); stopping and starting again on the same file loses nothing stored.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable
+
+from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.python.failure import Failure
+
+from pubnub_fast.server.app import ServerApp
+from pubnub_fast.server.keysets import Keyset
+
+__all__ = ["Keyset", "RunningServer", "ServerApp", "start_server"]
+
+log = logging.getLogger("pubnub_fast.server")
+
+
+class RunningServer:
+    """A server listening on ``host:port``; ``stop()`` shuts it down cleanly."""
+
+    def __init__(self, app: ServerApp, listening_port: Any, host: str) -> None:
+        self.app = app
+        self.host = host
+        self._listening_port = listening_port
+        self.port: int = listening_port.getHost().port
+        self._stop_outcome: Any = None  # the result of _stop() once it has run
+        self._stop_waiters: list[Deferred] | None = None
+        # Stop cleanly (commit, close SQLite, end its thread) if the reactor shuts down first.
+        self._reactor = app.reactor
+        self._shutdown_trigger = app.reactor.addSystemEventTrigger(
+            "before", "shutdown", self._stop_for_shutdown
+        )
+
+    @property
+    def origin(self) -> str:
+        """``host:port`` — what a client's ``origin`` setting wants (with ``ssl=False``)."""
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "%s:%d" % (host, self.port)
+
+    @property
+    def url(self) -> str:
+        return "http://%s" % self.origin
+
+    def stop(self) -> Deferred:
+        """Stop listening, answer parked long-polls, close connections, flush and close SQLite."""
+        waiter: Deferred = Deferred()
+        if self._stop_waiters is None:
+            self._stop_waiters = [waiter]
+            self._stop().addBoth(self._stopped)
+        elif self._stop_outcome is None:
+            self._stop_waiters.append(waiter)
+        else:
+            self._fire(waiter)
+        return waiter
+
+    def _stop_for_shutdown(self) -> Deferred:
+        self._shutdown_trigger = None  # firing now: nothing to remove
+        return self.stop()
+
+    def _stopped(self, outcome: Any) -> None:
+        self._stop_outcome = outcome if isinstance(outcome, Failure) else True
+        waiters, self._stop_waiters = self._stop_waiters or [], []
+        for waiter in waiters:
+            self._fire(waiter)
+
+    def _fire(self, waiter: Deferred) -> None:
+        if self._stop_outcome is True:
+            waiter.callback(None)
+        else:
+            waiter.errback(self._stop_outcome)
+
+    @inlineCallbacks
+    def _stop(self) -> Any:
+        if self._shutdown_trigger is not None:
+            self._reactor.removeSystemEventTrigger(self._shutdown_trigger)
+            self._shutdown_trigger = None
+        yield self._listening_port.stopListening()
+        self.app.fanout.close()
+        yield self.app.site.close_connections()
+        yield self.app.close()
+        log.info("pubnub-fast server on %s stopped", self.origin)
+
+
+@inlineCallbacks
+def start_server(
+    reactor: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data: str = ":memory:",
+    keysets: Iterable[Keyset | str] = (),
+    long_poll: float = 280.0,
+    presence_sweep: float = 1.0,
+) -> Any:
+    """Start a server; fires with a :class:`RunningServer`.
+
+    ``port=0`` picks a free port (``.port`` says which). ``keysets`` are :class:`Keyset` or
+    ``"sub:pub[:secret]"`` strings; none means demo mode (any keys). ``long_poll`` is how long
+    an idle subscribe is held (seconds). To restart on the same data, ``stop()`` and call
+    ``start_server`` again with the same ``data`` path (and ``port=running.port`` to keep the
+    origin).
+    """
+    app = ServerApp(reactor, data, keysets, long_poll, presence_sweep)
+    yield app.open()
+    try:
+        listening = reactor.listenTCP(port, app.site, interface=host)
+    except Exception:
+        yield app.close()
+        raise
+    running = RunningServer(app, listening, host)
+    log.info("pubnub-fast server on %s (data %s)", running.origin, data)
+    return running

@@ -1,0 +1,97 @@
+"""Wiring: one :class:`ServerApp` holds the stores, the fan-out and the HTTP site.
+
+API modules get the app through :class:`~.http.ApiCall` handlers created by ``routes(app)``;
+the app's ``publish`` is the single path every message and event takes to subscribers.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from twisted.internet.defer import Deferred, inlineCallbacks, succeed
+
+from pubnub_fast.server.api import all_routes
+from pubnub_fast.server.database import Database
+from pubnub_fast.server.fanout import Fanout
+from pubnub_fast.server.filtering import FilterCache
+from pubnub_fast.server.http import ApiResource, ApiSite, Router
+from pubnub_fast.server.keysets import AccessPolicy, Keyset, KeysetRegistry
+from pubnub_fast.server.messages import PRESENCE_SUFFIX, MessageRecord, MessageStore
+from pubnub_fast.server.presence import PresenceStore
+from pubnub_fast.server.registry import ChannelGroupRegistry
+from pubnub_fast.server.timetokens import TimetokenClock
+
+#: The region reported in every ``t.r`` / ``p.r`` (any small integer works for clients).
+REGION = 1
+
+
+class ServerApp:
+    """Everything one running server holds. Build with :meth:`open`, end with :meth:`close`."""
+
+    def __init__(
+        self,
+        reactor: Any,
+        data: str,
+        keysets: Iterable[Keyset | str] = (),
+        long_poll: float = 280.0,
+        presence_sweep: float = 1.0,
+    ) -> None:
+        if long_poll <= 0:
+            raise ValueError("long_poll must be positive, not %r" % (long_poll,))
+        self.reactor = reactor
+        self.keysets = KeysetRegistry(keysets)
+        self.access = AccessPolicy()
+        self.timetokens = TimetokenClock(reactor)
+        self.database = Database(reactor, data)
+        self.store = MessageStore(self.database, memory_since=0)
+        self.registry = ChannelGroupRegistry(self.database)
+        self.fanout = Fanout(reactor, self.timetokens, self.store, self.registry, long_poll)
+        self.presence = PresenceStore(reactor, self._emit_presence, presence_sweep)
+        self.filters = FilterCache()
+        self.region = REGION
+        self.router = Router()
+        self.site = ApiSite(ApiResource(self.router, self), reactor)
+
+    @inlineCallbacks
+    def open(self) -> Any:
+        """Open the data file, load what it holds, start presence sweeping."""
+        yield self.database.open()
+        newest = yield self.store.load_newest_timetoken()
+        self.timetokens.observe(newest)
+        self.store.memory_since = self.timetokens.cursor()
+        yield self.store.purge_expired(self.timetokens.wall())
+        yield self.registry.load()
+        self.router.add(all_routes(self))
+        self.presence.start()
+
+    def close(self) -> Deferred:
+        """Answer parked polls, stop timers, flush and close the database."""
+        self.fanout.close()
+        self.presence.stop()
+        return self.database.close()
+
+    # -- the publish path -------------------------------------------------------------------------
+
+    def publish(
+        self, record: MessageRecord, store: bool, expires: int | None = None, deliver: bool = True
+    ) -> Deferred:
+        """The path of every message: to subscribers (unless ``deliver`` is off — fire's
+        ``norep``), and to SQLite when ``store``. Fires once the message is durable (at once
+        when not stored).
+        """
+        if deliver:
+            self.store.remember(record)
+            self.fanout.deliver(record)
+        if store:
+            return self.store.persist(record, expires)
+        return succeed(None)
+
+    def _emit_presence(self, sub_key: str, channel: str, payload: dict, meta: dict) -> None:
+        record = MessageRecord(
+            sub_key=sub_key,
+            channel=channel + PRESENCE_SUFFIX,
+            timetoken=self.timetokens.issue(),
+            payload=payload,
+            meta=meta,
+            region=self.region,
+        )
+        self.publish(record, store=False)

@@ -1,0 +1,202 @@
+"""The SQLite file behind the server (decisions.md §12), used from one dedicated worker thread.
+
+The reactor thread never touches the connection. Operations are queued in order and run by a
+one-thread :class:`~twisted.python.threadpool.ThreadPool`; every queued batch runs inside one
+transaction that is committed before any of its Deferreds fire (group commit), so a response that
+says "stored" is durable and many concurrent publishes cost one commit.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any, Callable, TypeVar
+
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
+
+log = logging.getLogger("pubnub_fast.server.database")
+
+T = TypeVar("T")
+
+#: Bumped when the schema changes; ``PRAGMA user_version`` records what a file holds.
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    sub_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    timetoken INTEGER NOT NULL,
+    payload TEXT NOT NULL,            -- the message as compact JSON
+    meta TEXT,                        -- publish meta as JSON, NULL when absent
+    publisher TEXT,                   -- the publisher's uuid
+    message_type INTEGER,             -- NULL for a plain message, 4 for a file message
+    custom_message_type TEXT,
+    seqn INTEGER,
+    expires INTEGER,                  -- timetoken after which the message is gone (per-message ttl)
+    PRIMARY KEY (sub_key, channel, timetoken)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS channel_groups (
+    sub_key TEXT NOT NULL,
+    channel_group TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    added INTEGER NOT NULL,           -- insertion order inside the group
+    PRIMARY KEY (sub_key, channel_group, channel)
+) WITHOUT ROWID;
+
+-- Message actions (issue 6): the fetch-with-actions route already reads this table.
+CREATE TABLE IF NOT EXISTS message_actions (
+    sub_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    message_timetoken INTEGER NOT NULL,
+    action_timetoken INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    PRIMARY KEY (sub_key, channel, action_timetoken)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS message_actions_by_message
+    ON message_actions (sub_key, channel, message_timetoken);
+"""
+
+
+class DatabaseClosed(RuntimeError):
+    """An operation was queued after :meth:`Database.close`."""
+
+
+class Database:
+    """An SQLite connection owned by one worker thread.
+
+    ``run(fn)`` queues ``fn(connection)`` and returns a Deferred firing on the reactor thread
+    with its result once the batch it ran in has been committed. Operations run strictly in the
+    order they were queued, so a read queued after a write sees it.
+    """
+
+    def __init__(self, reactor: Any, path: str) -> None:
+        self._reactor = reactor
+        self.path = path
+        self._pool = ThreadPool(minthreads=1, maxthreads=1, name="pubnub-fast-sqlite")
+        self._connection: sqlite3.Connection | None = None
+        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], Deferred]] = []
+        self._running = False
+        self._closing = False
+        self._closed = False
+        self._close_waiters: list[Deferred] = []
+
+    def open(self) -> Deferred:
+        """Start the worker thread, open the file and create the schema."""
+        self._pool.start()
+        return deferToThreadPool(self._reactor, self._pool, self._open_in_thread)
+
+    def _open_in_thread(self) -> None:
+        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        connection.execute("PRAGMA foreign_keys=ON")
+        if self.path != ":memory:":
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            connection.close()
+            raise RuntimeError(
+                "%s was written by a newer pubnub-fast (schema %d > %d)"
+                % (self.path, version, SCHEMA_VERSION)
+            )
+        connection.executescript(SCHEMA)
+        connection.execute("PRAGMA user_version=%d" % SCHEMA_VERSION)
+        self._connection = connection
+
+    def run(self, operation: Callable[[sqlite3.Connection], T]) -> "Deferred[T]":
+        """Queue ``operation(connection)``; see the class docstring."""
+        if self._closing:
+            raise DatabaseClosed("the database is closed")
+        result: Deferred = Deferred()
+        self._pending.append((operation, result))
+        if not self._running:
+            self._run_next_batch()
+        return result
+
+    def _run_next_batch(self) -> None:
+        batch, self._pending = self._pending, []
+        self._running = True
+        work = deferToThreadPool(self._reactor, self._pool, self._run_batch_in_thread, batch)
+        work.addBoth(self._batch_done, batch)
+
+    def _run_batch_in_thread(self, batch: list) -> list[tuple[bool, Any]]:
+        connection = self._connection
+        if connection is None:
+            raise DatabaseClosed("the database is not open")
+        outcomes: list[tuple[bool, Any]] = []
+        connection.execute("BEGIN")
+        try:
+            for operation, _ in batch:
+                connection.execute("SAVEPOINT op")
+                try:
+                    value = operation(connection)
+                except Exception:  # reported to that operation's caller only
+                    failure = Failure()
+                    connection.execute("ROLLBACK TO op")
+                    connection.execute("RELEASE op")
+                    outcomes.append((False, failure))
+                else:
+                    connection.execute("RELEASE op")
+                    outcomes.append((True, value))
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        return outcomes
+
+    def _batch_done(self, outcome: Any, batch: list) -> None:
+        self._running = False
+        if isinstance(outcome, Failure):
+            log.error("database batch failed: %s", outcome.getErrorMessage())
+            outcomes = [(False, outcome)] * len(batch)
+        else:
+            outcomes = outcome
+        for (_, result), (success, value) in zip(batch, outcomes):
+            if result.called:
+                continue  # the caller cancelled it (its client went away)
+            if success:
+                result.callback(value)
+            else:
+                result.errback(value)
+        if self._pending:
+            self._run_next_batch()
+        elif self._closing and not self._closed:
+            self._finish_close()
+
+    def close(self) -> Deferred:
+        """Let queued operations finish, close the connection and stop the worker thread."""
+        waiter: Deferred = Deferred()
+        if self._closed and not self._close_waiters:
+            waiter.callback(None)
+            return waiter
+        self._close_waiters.append(waiter)
+        if not self._closing:
+            self._closing = True
+            if not self._pool.started:
+                self._closed_now()
+            elif not self._running:
+                self._finish_close()
+        return waiter
+
+    def _finish_close(self) -> None:
+        def close_connection() -> None:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+        closed = deferToThreadPool(self._reactor, self._pool, close_connection)
+        closed.addErrback(lambda failure: log.error("closing %s: %s", self.path, failure.value))
+        closed.addCallback(lambda _: self._closed_now())
+
+    def _closed_now(self) -> None:
+        if self._pool.started:
+            self._pool.stop()  # the only thread is idle now: this join returns at once
+        self._closed = True
+        waiters, self._close_waiters = self._close_waiters, []
+        for waiter in waiters:
+            waiter.callback(None)
