@@ -20,8 +20,12 @@ from twisted.internet import defer
 
 from pubnub_fast import __version__
 from pubnub_fast.builders import SubscribeBuilder, UnsubscribeBuilder
+from pubnub_fast.endpoints.channel_groups import (AddChannelToChannelGroup, ListChannelsInChannelGroup,
+                                                 RemoveChannelFromChannelGroup, RemoveChannelGroup)
 from pubnub_fast.endpoints.files import GetFileDownloadUrl
-from pubnub_fast.endpoints.presence import Heartbeat
+from pubnub_fast.endpoints.history import FetchMessages, History, HistoryDelete, MessageCount
+from pubnub_fast.endpoints.message_actions import AddMessageAction, GetMessageActions, RemoveMessageAction
+from pubnub_fast.endpoints.presence import GetState, Heartbeat, HereNow, SetState, WhereNow
 from pubnub_fast.endpoints.pubsub import Fire, Publish, Signal
 from pubnub_fast.endpoints.time import Time
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
@@ -210,6 +214,51 @@ class PubNubTwisted:
 
     def heartbeat(self, **kwargs):
         return Heartbeat(self, **kwargs)
+
+    def here_now(self, **kwargs):
+        return HereNow(self, **kwargs)
+
+    def where_now(self, **kwargs):
+        return WhereNow(self, **kwargs)
+
+    def set_state(self, **kwargs):
+        return SetState(self, **kwargs)
+
+    def get_state(self, **kwargs):
+        return GetState(self, **kwargs)
+
+    def add_channel_to_channel_group(self, **kwargs):
+        return AddChannelToChannelGroup(self, **kwargs)
+
+    def remove_channel_from_channel_group(self, **kwargs):
+        return RemoveChannelFromChannelGroup(self, **kwargs)
+
+    def list_channels_in_channel_group(self, **kwargs):
+        return ListChannelsInChannelGroup(self, **kwargs)
+
+    def remove_channel_group(self, **kwargs):
+        return RemoveChannelGroup(self, **kwargs)
+
+    def history(self, **kwargs):
+        return History(self, **kwargs)
+
+    def fetch_messages(self, **kwargs):
+        return FetchMessages(self, **kwargs)
+
+    def delete_messages(self, **kwargs):
+        return HistoryDelete(self, **kwargs)
+
+    def message_counts(self, **kwargs):
+        return MessageCount(self, **kwargs)
+
+    def add_message_action(self, **kwargs):
+        return AddMessageAction(self, **kwargs)
+
+    def get_message_actions(self, **kwargs):
+        return GetMessageActions(self, **kwargs)
+
+    def remove_message_action(self, **kwargs):
+        return RemoveMessageAction(self, **kwargs)
 
     def get_file_url(self, **kwargs):
         return GetFileDownloadUrl(self, **kwargs)

@@ -155,7 +155,8 @@ class PNFetchMessagesResult:
     """Result of ``fetch_messages()``.
 
     ``channels`` maps each channel to its :class:`PNFetchMessageItem` list (channels without
-    messages are absent). ``start_timetoken``/``end_timetoken`` echo the request.
+    messages are absent). ``start_timetoken``/``end_timetoken`` echo the request. ``more`` is the
+    server's paging object when a fetch with message actions was truncated, else None.
     """
 
     def __init__(
@@ -164,11 +165,13 @@ class PNFetchMessagesResult:
         start_timetoken: Optional[int],
         end_timetoken: Optional[int],
         error: Optional[Exception] = None,
+        more: Optional[Dict[str, Any]] = None,
     ) -> None:
         self.channels = channels
         self.start_timetoken = start_timetoken
         self.end_timetoken = end_timetoken
         self.error = error
+        self.more = more
 
     @classmethod
     def from_json(
@@ -183,7 +186,7 @@ class PNFetchMessagesResult:
         channels = {}
         for name, items in (json_input.get("channels") or {}).items():
             channels[name] = [PNFetchMessageItem.from_json(item, include_message_actions, decrypt) for item in items]
-        return cls(channels, start_timetoken, end_timetoken)
+        return cls(channels, start_timetoken, end_timetoken, more=json_input.get("more"))
 
     def __str__(self) -> str:
         return "Fetch messages result for range %s..%s: %s" % (
@@ -193,4 +196,4 @@ class PNFetchMessagesResult:
         )
 
     def __repr__(self) -> str:
-        return field_repr(self, ("channels", "start_timetoken", "end_timetoken", "error"))
+        return field_repr(self, ("channels", "start_timetoken", "end_timetoken", "error", "more"))

@@ -69,11 +69,14 @@ class PNMessageAction:
 
 
 class PNGetMessageActionsResult:
-    """Result of ``get_message_actions()``: ``actions`` (oldest first); ``_result`` is the response."""
+    """Result of ``get_message_actions()``: ``actions`` (oldest first); ``more`` is the server's
+    paging object (``{"url", "start", "end", "limit"}``) when the page was truncated, else None;
+    ``_result`` is the response."""
 
     def __init__(self, result: Dict[str, Any]) -> None:
         self._result = result
         self.actions: List[PNMessageAction] = [PNMessageAction(action) for action in result.get("data") or ()]
+        self.more: Optional[Dict[str, Any]] = result.get("more")
 
     @classmethod
     def from_json(cls, json_input: Dict[str, Any]) -> "PNGetMessageActionsResult":
@@ -84,7 +87,7 @@ class PNGetMessageActionsResult:
         return "Get message actions result with %d actions" % len(self.actions)
 
     def __repr__(self) -> str:
-        return field_repr(self, ("actions",))
+        return field_repr(self, ("actions", "more"))
 
 
 class PNAddMessageActionResult(PNMessageAction):
