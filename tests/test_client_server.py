@@ -1,0 +1,192 @@
+"""pubnub_fast against the local server over real loopback HTTP: the same client that talks to
+PubNub's network publishes, subscribes (plain, encrypted, filtered, with presence) and gets the
+server's error answers as statuses."""
+import pytest
+import pytest_twisted
+from twisted.internet import defer, reactor, task
+
+from pubnub_fast.callbacks import SubscribeCallback
+from pubnub_fast.enums import PNStatusCategory
+from pubnub_fast.exceptions import PubNubTwistedException
+from pubnub_fast.models.consumer.time import PNTimeResponse
+from pubnub_fast.pnconfiguration import PNConfiguration
+from pubnub_fast.pubnub_twisted import PubNubTwisted
+from pubnub_fast.server import start_server
+
+pytestmark = pytest.mark.integration
+
+C = PNStatusCategory
+
+
+class Events(SubscribeCallback):
+    def __init__(self):
+        self.items = []
+        self.statuses = []
+        self._waiters = []
+        self.connected = defer.Deferred()
+
+    def _add(self, kind, value):
+        self.items.append((kind, value))
+        for predicate, waiter in list(self._waiters):
+            if not waiter.called and predicate(self.items):
+                waiter.callback(None)
+
+    def status(self, pubnub, status):
+        self.statuses.append(status)
+        if status.category == C.PNConnectedCategory and not self.connected.called:
+            self.connected.callback(None)
+
+    def message(self, pubnub, message):
+        self._add("message", message)
+
+    def signal(self, pubnub, signal):
+        self._add("signal", signal)
+
+    def presence(self, pubnub, presence):
+        self._add("presence", presence)
+
+    def of(self, kind):
+        return [value for k, value in self.items if k == kind]
+
+    def wait(self, predicate, timeout=10):
+        waiter = defer.Deferred()
+        if predicate(self.items):
+            waiter.callback(None)
+        else:
+            self._waiters.append((predicate, waiter))
+        return waiter.addTimeout(timeout, reactor)
+
+
+@pytest.fixture
+def server():
+    running = pytest_twisted.blockon(start_server(reactor, port=0, data=":memory:", long_poll=2.0))
+    yield running
+    pytest_twisted.blockon(running.stop())
+
+
+@pytest.fixture
+def make_client(server):
+    clients = []
+
+    def make(uuid="client", **settings):
+        config = PNConfiguration(subscribe_key="demo", publish_key="demo", uuid=uuid)
+        config.origin = server.origin
+        for name, value in settings.items():
+            setattr(config, name, value)
+        pubnub = PubNubTwisted(config, reactor=reactor)
+        clients.append(pubnub)
+        return pubnub
+
+    yield make
+    for pubnub in clients:
+        pytest_twisted.blockon(pubnub.stop())
+
+
+def count(kind, n):
+    return lambda items: len([1 for k, _ in items if k == kind]) >= n
+
+
+@pytest_twisted.inlineCallbacks
+def test_time_and_publish_results(make_client):
+    pubnub = make_client()
+    envelope = yield pubnub.time().deferred()
+    assert isinstance(envelope.result, PNTimeResponse)
+    assert len(str(envelope.result)) == 17
+    published = yield pubnub.publish().channel("c").message({"a": 1}).meta({"m": 1}).should_store(True).deferred()
+    fired = yield pubnub.fire().channel("c").message("f").deferred()
+    signalled = yield pubnub.signal().channel("c").message("s").deferred()
+    assert published.result.timetoken < fired.result.timetoken < int(signalled.result.timetoken)
+    assert published.status.category == C.PNAcknowledgmentCategory
+
+
+@pytest_twisted.inlineCallbacks
+def test_subscribe_receives_messages_signals_and_presence(make_client):
+    subscriber = make_client("subscriber")
+    publisher = make_client("publisher")
+    events = Events()
+    subscriber.add_listener(events)
+    subscriber.subscribe().channels(["room"]).with_presence().execute()
+    yield events.connected.addTimeout(10, reactor)
+    yield events.wait(count("presence", 1))
+    yield publisher.publish().channel("room").message({"text": "hi"}).meta({"k": "v"}).deferred()
+    yield publisher.signal().channel("room").message({"typing": True}).deferred()
+    yield publisher.publish().channel("room").message("post body").use_post(True).deferred()
+    yield events.wait(lambda items: count("message", 2)(items) and count("signal", 1)(items))
+    first, second = events.of("message")
+    assert (first.channel, first.message, first.user_metadata, first.publisher) == (
+        "room", {"text": "hi"}, {"k": "v"}, "publisher")
+    assert second.message == "post body"
+    assert events.of("signal")[0].message == {"typing": True}
+    join = events.of("presence")[0]
+    assert (join.event, join.uuid, join.channel) == ("join", "subscriber", "room")
+
+
+@pytest_twisted.inlineCallbacks
+def test_encrypted_messages_round_trip_and_wrong_key_is_a_decryption_error(make_client):
+    subscriber = make_client("subscriber", cipher_key="right key")
+    events = Events()
+    subscriber.add_listener(events)
+    subscriber.subscribe().channels(["secret"]).execute()
+    yield events.connected.addTimeout(10, reactor)
+    right = make_client("p1", cipher_key="right key")
+    wrong = make_client("p2", cipher_key="wrong key")
+    yield right.publish().channel("secret").message({"n": 1}).deferred()
+    yield wrong.publish().channel("secret").message({"n": 2}).deferred()
+    yield events.wait(count("message", 2))
+    good, bad = events.of("message")
+    assert good.message == {"n": 1} and good.error is None
+    assert isinstance(bad.message, str) and bad.error is not None
+    assert [s.category for s in events.statuses].count(C.PNDecryptionErrorCategory) == 1
+
+
+@pytest_twisted.inlineCallbacks
+def test_filter_expression_drops_non_matching_messages(make_client):
+    subscriber = make_client("subscriber", filter_expression="meta.priority == 'high'")
+    publisher = make_client("publisher")
+    events = Events()
+    subscriber.add_listener(events)
+    subscriber.subscribe().channels(["alerts"]).execute()
+    yield events.connected.addTimeout(10, reactor)
+    for n, priority in enumerate(["low", "high", "low", "high"]):
+        yield publisher.publish().channel("alerts").message(n).meta({"priority": priority}).deferred()
+    yield events.wait(count("message", 2))
+    yield task.deferLater(reactor, 0.2, lambda: None)
+    assert [m.message for m in events.of("message")] == [1, 3]
+
+
+@pytest_twisted.inlineCallbacks
+def test_invalid_filter_expression_is_announced_and_stops(make_client):
+    subscriber = make_client("subscriber", filter_expression="meta.a == ")
+    events = Events()
+    subscriber.add_listener(events)
+    subscriber.subscribe().channels(["x"]).execute()
+    yield task.deferLater(reactor, 0.5, lambda: None)
+    assert [s.category for s in events.statuses] == [C.PNMalformedFilterExpressionCategory]
+    assert events.statuses[0].status_code == 481
+    assert not subscriber._subscription.polling
+
+
+@pytest_twisted.inlineCallbacks
+def test_leave_is_announced_to_other_subscribers(make_client):
+    watcher = make_client("watcher")
+    leaver = make_client("leaver")
+    events = Events()
+    watcher.add_listener(events)
+    watcher.subscribe().channels(["lobby"]).with_presence().execute()
+    yield events.connected.addTimeout(10, reactor)
+    leaver.subscribe().channels(["lobby"]).execute()
+    yield events.wait(lambda items: any(k == "presence" and v.uuid == "leaver" and v.event == "join"
+                                        for k, v in items))
+    leaver.unsubscribe().channels(["lobby"]).execute()
+    yield events.wait(lambda items: any(k == "presence" and v.uuid == "leaver" and v.event == "leave"
+                                        for k, v in items))
+
+
+@pytest_twisted.inlineCallbacks
+def test_server_errors_become_statuses(make_client, server):
+    pubnub = make_client()
+    with pytest.raises(PubNubTwistedException) as info:
+        yield pubnub.publish().channel("c").message("x" * 40000).use_post(True).deferred()
+    status = info.value.status
+    assert status.is_error() and status.status_code >= 400
+    assert status.error_data.exception.get_status_code() == status.status_code
