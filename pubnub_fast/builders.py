@@ -1,24 +1,14 @@
 """``subscribe()`` and ``unsubscribe()`` builders (``pubnub.builders`` compatible)."""
-from pubnub_fast.endpoints.base import names_list
+from pubnub_fast.endpoints.base import ChannelsAndGroups
 
 __all__ = ["SubscribeBuilder", "UnsubscribeBuilder"]
 
 
-class _PubSubBuilder:
+class _PubSubBuilder(ChannelsAndGroups):
     def __init__(self, loop):
         self._loop = loop
         self._channels = []
         self._groups = []
-
-    def channels(self, channels):
-        """Channels (a list, or a comma-separated str); repeated calls add up."""
-        self._channels.extend(names_list(channels, "channels"))
-        return self
-
-    def channel_groups(self, channel_groups):
-        """Channel groups (a list, or a comma-separated str); repeated calls add up."""
-        self._groups.extend(names_list(channel_groups, "channel_groups"))
-        return self
 
 
 class SubscribeBuilder(_PubSubBuilder):

@@ -16,7 +16,7 @@ from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
 from pubnub_fast.structures import RequestOptions
 
-__all__ = ["Endpoint", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
+__all__ = ["Endpoint", "ChannelsAndGroups", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
 
 logger = logging.getLogger("pubnub_fast")
 
@@ -61,6 +61,23 @@ def names_list(value, setter):
     raise PubNubException(
         errormsg="%s() takes a list of names or a comma-separated str, not %s" % (setter, type(value).__name__),
         pn_error=errors.PNERR_INVALID_ARGUMENT)
+
+
+class ChannelsAndGroups:
+    """``channels()`` / ``channel_groups()`` setters: names accumulate over repeated calls.
+
+    The class using it initialises ``self._channels`` and ``self._groups`` to empty lists.
+    """
+
+    def channels(self, channels):
+        """Channels: a list/tuple/set of names, or one comma-separated str."""
+        self._channels.extend(names_list(channels, "channels"))
+        return self
+
+    def channel_groups(self, channel_groups):
+        """Channel groups: a list/tuple/set of names, or one comma-separated str."""
+        self._groups.extend(names_list(channel_groups, "channel_groups"))
+        return self
 
 
 class Endpoint:

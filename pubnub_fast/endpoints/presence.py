@@ -1,7 +1,7 @@
 """Presence endpoints (client-api.md §4.2–§4.5): heartbeat and leave (the subscription loop uses
 both), here_now, where_now, set_state and get_state."""
 from pubnub_fast import errors
-from pubnub_fast.endpoints.base import Endpoint, encode_path_list, encode_path_segment, names_list, to_json
+from pubnub_fast.endpoints.base import ChannelsAndGroups, Endpoint, encode_path_list, encode_path_segment, to_json
 from pubnub_fast.enums import PNOperationType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.presence import (PNGetStateResult, PNHereNowResult, PNSetStateResult,
@@ -10,7 +10,7 @@ from pubnub_fast.models.consumer.presence import (PNGetStateResult, PNHereNowRes
 __all__ = ["Heartbeat", "Leave", "HereNow", "WhereNow", "SetState", "GetState"]
 
 
-class _ChannelsAndGroups(Endpoint):
+class _ChannelsAndGroups(ChannelsAndGroups, Endpoint):
     """Endpoints addressed to channels and/or channel groups.
 
     Repeated ``channels()``/``channel_groups()`` calls accumulate. Heartbeat and leave send the
@@ -23,14 +23,6 @@ class _ChannelsAndGroups(Endpoint):
         self._channels = []
         self._groups = []
         super().__init__(pubnub, **kwargs)
-
-    def channels(self, channels):
-        self._channels.extend(names_list(channels, "channels"))
-        return self
-
-    def channel_groups(self, channel_groups):
-        self._groups.extend(names_list(channel_groups, "channel_groups"))
-        return self
 
     def _names(self, names):
         return sorted(set(names)) if self.SORTED_NAMES else list(names)

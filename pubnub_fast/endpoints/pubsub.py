@@ -17,17 +17,12 @@ def _timetoken_result(envelope):
     return int(envelope[2])
 
 
-class _PublishBase(Endpoint):
-    """What publish and fire share: channel, message, POST, meta, encryption, compression."""
+class _ChannelMessage(Endpoint):
+    """``channel()`` and ``message()``: what publish, fire and signal share."""
 
     def __init__(self, pubnub, **kwargs):
         self._channel = None
         self._message = None
-        self._use_post = False
-        self._meta = None
-        self._use_compression = False
-        self._payload = None
-        self._meta_json = None
         super().__init__(pubnub, **kwargs)
 
     def channel(self, channel):
@@ -37,6 +32,21 @@ class _PublishBase(Endpoint):
     def message(self, message):
         self._message = message
         return self
+
+    def affected_channels(self):
+        return [self._channel]
+
+
+class _PublishBase(_ChannelMessage):
+    """What publish and fire share: POST, meta, encryption, compression."""
+
+    def __init__(self, pubnub, **kwargs):
+        self._use_post = False
+        self._meta = None
+        self._use_compression = False
+        self._payload = None
+        self._meta_json = None
+        super().__init__(pubnub, **kwargs)
 
     def use_post(self, use_post):
         self._use_post = bool(use_post)
@@ -108,9 +118,6 @@ class _PublishBase(Endpoint):
             options.body = gzip.compress(options.body.encode("utf-8"), mtime=0)
             options.signed_body = self._payload
         return options
-
-    def affected_channels(self):
-        return [self._channel]
 
 
 class Publish(_PublishBase):
@@ -186,24 +193,14 @@ class Fire(_PublishBase):
         return PNFireResult(envelope, _timetoken_result(envelope))
 
 
-class Signal(Endpoint):
+class Signal(_ChannelMessage):
     """``signal()``: a small, never stored, never encrypted message."""
 
     OPERATION = PNOperationType.PNSignalOperation
 
     def __init__(self, pubnub, **kwargs):
-        self._channel = None
-        self._message = None
         self._custom_message_type = None
         super().__init__(pubnub, **kwargs)
-
-    def channel(self, channel):
-        self._channel = str(channel) if channel is not None else None
-        return self
-
-    def message(self, message):
-        self._message = message
-        return self
 
     def custom_message_type(self, custom_message_type):
         self._custom_message_type = self.validate_type(custom_message_type, str, "custom_message_type")
@@ -233,6 +230,3 @@ class Signal(Endpoint):
         if not isinstance(envelope, list) or len(envelope) < 3:
             raise ValueError("expected [1, \"Sent\", \"<timetoken>\"]")
         return PNSignalResult(envelope)
-
-    def affected_channels(self):
-        return [self._channel]
