@@ -106,6 +106,8 @@ __all__ = [
     "loads",
     "parse_subscribe",
     "encode_subscribe",
+    "encode_item",
+    "frame_subscribe",
 ]
 
 logger = logging.getLogger("pubnub_fast.envelope")
@@ -348,6 +350,39 @@ def _check_items(items):
             raise ValueError("items[%d] has no publish timetoken (p.t)" % index)
 
 
+def _dumps(value):
+    """Compact ASCII JSON of a client payload. ujson is fast but refuses integers beyond 64 bits
+    and lone surrogates, which JSON (and the server) accept: those fall back to ``json``.
+    NaN and Infinity are refused either way (they are not JSON)."""
+    try:
+        return ujson.dumps(value, ensure_ascii=True, escape_forward_slashes=False, allow_nan=False)
+    except (OverflowError, UnicodeError, TypeError):
+        try:
+            return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+        except ValueError as exc:  # NaN / Infinity
+            raise ValueError("not JSON-serialisable: %s" % exc) from None
+
+
+def encode_item(item):
+    """One wire item (a dict) as the compact JSON bytes ``encode_subscribe`` writes for it.
+
+    The server serialises each published message once with this and reuses the bytes for every
+    subscriber (``frame_subscribe`` puts them in a body).
+    """
+    return _dumps(item).encode("ascii")
+
+
+def frame_subscribe(timetoken, region, encoded_items):
+    """The ``/v2/subscribe`` body around items already encoded by ``encode_item`` (bytes)."""
+    if type(timetoken) is int and timetoken >= 0:
+        timetoken = str(timetoken)
+    elif not isinstance(timetoken, str) or not (timetoken.isascii() and timetoken.isdigit()):
+        raise ValueError("timetoken must be a digit string or a non-negative int, not %r" % (timetoken,))
+    if type(region) is not int:
+        raise TypeError("region must be an int, not %s" % type(region).__name__)
+    return b'{"t":{"t":"%s","r":%d},"m":[%s]}' % (timetoken.encode("ascii"), region, b",".join(encoded_items))
+
+
 def encode_subscribe(timetoken, region, items):
     """The compact ``/v2/subscribe`` response body (bytes) for ``items`` (wire-shaped dicts).
 
@@ -356,15 +391,5 @@ def encode_subscribe(timetoken, region, items):
     plus any of ``a, b, e, f, i, k, o, s, u, cmt``; their keys are written in dict order.
     Raises ``TypeError`` / ``ValueError`` for arguments that would not make a valid body.
     """
-    if type(timetoken) is int and timetoken >= 0:
-        timetoken = str(timetoken)
-    elif not isinstance(timetoken, str) or not _is_digits(timetoken):
-        raise ValueError("timetoken must be a digit string or a non-negative int, not %r" % (timetoken,))
-    if type(region) is not int:
-        raise TypeError("region must be an int, not %s" % type(region).__name__)
     _check_items(items)
-    try:
-        encoded = ujson.dumps(items, ensure_ascii=True, escape_forward_slashes=False, allow_nan=False)
-    except OverflowError as exc:  # NaN / Infinity
-        raise ValueError("items are not JSON-serialisable: %s" % exc) from None
-    return ('{"t":{"t":"%s","r":%d},"m":%s}' % (timetoken, region, encoded)).encode("ascii")
+    return frame_subscribe(timetoken, region, [encode_item(item) for item in items])

@@ -818,3 +818,29 @@ def test_fast_decrypt_equals_module_decrypt(envelope_impl, kind, random_iv, plai
     fast = envelope_impl.parse_subscribe(body, decrypting.decrypt)[2]
     reference = PURE.parse_subscribe(body, lambda value: decrypting.decrypt(value))[2]
     assert snapshot(fast) == snapshot(reference)
+
+
+# --- encode_item / frame_subscribe: what the server builds subscribe bodies with -----------------
+
+def test_encode_item_and_frame_make_the_encode_subscribe_body(envelope_impl):
+    items = [{"a": "1", "f": 0, "p": {"t": "17000000000000001", "r": 1}, "k": "k", "c": "ch", "d": {"x": "é/✓"}}]
+    framed = envelope_impl.frame_subscribe("17000000000000002", 1, [envelope_impl.encode_item(i) for i in items])
+    assert framed == envelope_impl.encode_subscribe("17000000000000002", 1, items)
+    assert framed.isascii() and b"\\/" not in framed
+    timetoken, region, events = envelope_impl.parse_subscribe(framed)
+    assert (timetoken, region, events[0][1].message) == ("17000000000000002", 1, {"x": "é/✓"})
+
+
+def test_payloads_ujson_refuses_still_encode(envelope_impl):
+    # integers beyond 64 bits and lone surrogates are valid JSON the server accepts from publishers
+    item = {"p": {"t": "1", "r": 1}, "c": "ch", "d": {"big": 2 ** 80, "neg": -(2 ** 70), "s": "\ud800"}}
+    encoded = envelope_impl.encode_item(item)
+    import json
+
+    assert json.loads(encoded) == item
+    with pytest.raises(ValueError):
+        envelope_impl.encode_item({"d": float("nan")})
+    with pytest.raises(ValueError):
+        envelope_impl.frame_subscribe("12a", 1, [])
+    with pytest.raises(TypeError):
+        envelope_impl.frame_subscribe("12", "1", [])

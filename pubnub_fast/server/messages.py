@@ -18,6 +18,7 @@ from typing import Any, Iterable, Sequence
 from twisted.internet.defer import Deferred, succeed
 
 from pubnub_fast.server.database import Database
+from pubnub_fast import _speedups
 from pubnub_fast.server.wire import dump_json
 
 #: Message kinds, the envelope's ``e`` field (protocol.md §3.3).
@@ -70,8 +71,9 @@ class MessageRecord:
             item["d"] = self.payload
             if self.custom_message_type is not None:
                 item["cmt"] = self.custom_message_type
-            prefix = self._envelope_prefix = dump_json(item)[:-1] + b',"b":'
-        return prefix + dump_json(subscription) + b"}"
+            # serialised once per message with the envelope hot path, reused for every subscriber
+            prefix = self._envelope_prefix = _speedups.envelope.encode_item(item)[:-1] + b',"b":'
+        return prefix + _speedups.envelope.encode_item(subscription) + b"}"
 
 
 class ChannelTail:

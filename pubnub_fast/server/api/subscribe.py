@@ -12,6 +12,7 @@ from typing import Any
 
 from twisted.internet.defer import Deferred
 
+from pubnub_fast import _speedups
 from pubnub_fast.server import responses
 from pubnub_fast.server.api import params
 from pubnub_fast.server.fanout import Subscription, is_presence, split_wildcard, strip_presence
@@ -34,9 +35,7 @@ def routes(app: Any) -> list[Route]:
 
 def cursor_body(timetoken: int, region: int, envelopes: list[bytes]) -> RawJson:
     """``{"t":{"t":"<tt>","r":R},"m":[…]}`` with already serialised envelopes."""
-    return RawJson(
-        b'{"t":{"t":"%d","r":%d},"m":[%s]}' % (timetoken, region, b",".join(envelopes))
-    )
+    return RawJson(_speedups.envelope.frame_subscribe(timetoken, region, envelopes))
 
 
 def _subscribe(app: Any, call: ApiCall) -> responses.ApiResponse | Deferred:
