@@ -206,8 +206,9 @@ class RequestPipeline:
                     result = endpoint.create_response_from_http(response)
                 else:
                     try:
-                        raw = json.loads(response.body) if response.body else None
-                    except ValueError:
+                        # JSON through the envelope hot path (a strict C decoder when compiled)
+                        raw = _speedups.envelope.loads(response.body) if response.body else None
+                    except (ValueError, RecursionError):
                         raise PubNubException(
                             errormsg="the server's response is not JSON: %r" % response.body[:200],
                             status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED) from None
