@@ -22,17 +22,26 @@ from pubnub_fast import __version__
 from pubnub_fast.builders import SubscribeBuilder, UnsubscribeBuilder
 from pubnub_fast.endpoints.channel_groups import (AddChannelToChannelGroup, ListChannelsInChannelGroup,
                                                  RemoveChannelFromChannelGroup, RemoveChannelGroup)
-from pubnub_fast.endpoints.files import GetFileDownloadUrl
+from pubnub_fast.endpoints.access import Audit, Grant, GrantToken, Revoke, RevokeToken
+from pubnub_fast.endpoints.files import (DeleteFile, DownloadFile, FetchFileUploadS3Data, GetFileDownloadUrl, ListFiles,
+                                        PublishFileMessage, SendFile)
 from pubnub_fast.endpoints.history import FetchMessages, History, HistoryDelete, MessageCount
 from pubnub_fast.endpoints.message_actions import AddMessageAction, GetMessageActions, RemoveMessageAction
+from pubnub_fast.endpoints.objects import (GetAllChannels, GetAllUuid, GetChannel, GetChannelMembers, GetMemberships,
+                                          GetUuid, ManageChannelMembers, ManageMemberships, RemoveChannel,
+                                          RemoveChannelMembers, RemoveMemberships, RemoveUuid, SetChannel,
+                                          SetChannelMembers, SetMemberships, SetUuid)
 from pubnub_fast.endpoints.presence import GetState, Heartbeat, HereNow, SetState, WhereNow
 from pubnub_fast.endpoints.pubsub import Fire, Publish, Signal
+from pubnub_fast.endpoints.push import (AddChannelsToPush, ListPushProvisions, RemoveChannelsFromPush,
+                                       RemoveDeviceFromPush)
 from pubnub_fast.endpoints.time import Time
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.listeners import Listeners
 from pubnub_fast.pipeline import RequestPipeline, TwistedEnvelope
 from pubnub_fast.pnconfiguration import PNConfiguration
 from pubnub_fast.subscription import SubscriptionLoop
+from pubnub_fast.tokens import parse_token as _parse_token
 from pubnub_fast.transport import TreqTransport
 
 __all__ = ["PubNubTwisted", "TwistedEnvelope", "PubNubTwistedException", "PubNubException"]
@@ -262,3 +271,116 @@ class PubNubTwisted:
 
     def get_file_url(self, **kwargs):
         return GetFileDownloadUrl(self, **kwargs)
+
+    # --- Access Manager --------------------------------------------------------------------------------
+
+    def grant(self, **kwargs):
+        return Grant(self, **kwargs)
+
+    def revoke(self, **kwargs):
+        return Revoke(self, **kwargs)
+
+    def audit(self, **kwargs):
+        return Audit(self, **kwargs)
+
+    def grant_token(self, **kwargs):
+        return GrantToken(self, **kwargs)
+
+    def revoke_token(self, token=None, **kwargs):
+        return RevokeToken(self, token, **kwargs)
+
+    def parse_token(self, token):
+        """The permissions, ttl, meta… an Access Manager v3 token carries (``pubnub_fast.tokens``)."""
+        return _parse_token(token)
+
+    # --- mobile push -----------------------------------------------------------------------------------
+
+    def add_channels_to_push(self, **kwargs):
+        return AddChannelsToPush(self, **kwargs)
+
+    def remove_channels_from_push(self, **kwargs):
+        return RemoveChannelsFromPush(self, **kwargs)
+
+    def list_push_channels(self, **kwargs):
+        return ListPushProvisions(self, **kwargs)
+
+    def remove_device_from_push(self, **kwargs):
+        return RemoveDeviceFromPush(self, **kwargs)
+
+    # --- App Context (objects v2) ----------------------------------------------------------------------
+
+    def set_uuid_metadata(self, **kwargs):
+        return SetUuid(self, **kwargs)
+
+    def get_uuid_metadata(self, **kwargs):
+        return GetUuid(self, **kwargs)
+
+    def remove_uuid_metadata(self, **kwargs):
+        return RemoveUuid(self, **kwargs)
+
+    def get_all_uuid_metadata(self, **kwargs):
+        return GetAllUuid(self, **kwargs)
+
+    def set_channel_metadata(self, **kwargs):
+        return SetChannel(self, **kwargs)
+
+    def get_channel_metadata(self, **kwargs):
+        return GetChannel(self, **kwargs)
+
+    def remove_channel_metadata(self, **kwargs):
+        return RemoveChannel(self, **kwargs)
+
+    def get_all_channel_metadata(self, **kwargs):
+        return GetAllChannels(self, **kwargs)
+
+    def set_channel_members(self, **kwargs):
+        return SetChannelMembers(self, **kwargs)
+
+    def get_channel_members(self, **kwargs):
+        return GetChannelMembers(self, **kwargs)
+
+    def remove_channel_members(self, **kwargs):
+        return RemoveChannelMembers(self, **kwargs)
+
+    def manage_channel_members(self, **kwargs):
+        return ManageChannelMembers(self, **kwargs)
+
+    def set_memberships(self, **kwargs):
+        return SetMemberships(self, **kwargs)
+
+    def get_memberships(self, **kwargs):
+        return GetMemberships(self, **kwargs)
+
+    def remove_memberships(self, **kwargs):
+        return RemoveMemberships(self, **kwargs)
+
+    def manage_memberships(self, **kwargs):
+        return ManageMemberships(self, **kwargs)
+
+    # --- files ------------------------------------------------------------------------------------------
+
+    def list_files(self, channel=None, **kwargs):
+        return ListFiles(self, channel=channel, **kwargs)
+
+    def delete_file(self, channel=None, file_name=None, file_id=None, **kwargs):
+        return DeleteFile(self, channel=channel, file_name=file_name, file_id=file_id, **kwargs)
+
+    def send_file(self, **kwargs):
+        return SendFile(self, **kwargs)
+
+    def download_file(self, **kwargs):
+        return DownloadFile(self, **kwargs)
+
+    def publish_file_message(self, **kwargs):
+        return PublishFileMessage(self, **kwargs)
+
+    def _fetch_file_upload_s3_data(self, **kwargs):
+        return FetchFileUploadS3Data(self, **kwargs)
+
+    def encrypt(self, cipher_key, file):
+        """Encrypt file bytes with the legacy file cryptor (PubNub SDK v10, deprecated there)."""
+        return self.config.file_crypto.encrypt(cipher_key, file)
+
+    def decrypt(self, cipher_key, file):
+        """Decrypt file bytes with the legacy file cryptor (PubNub SDK v10, deprecated there)."""
+        return self.config.file_crypto.decrypt(cipher_key, file)
