@@ -80,7 +80,7 @@ def category_for_failure(failure, operation):
     if failure.check(defer.TimeoutError, net_error.TimeoutError, net_error.ConnectingCancelledError):
         return PNStatusCategory.PNTimeoutCategory, errors.PNERR_CLIENT_TIMEOUT
     if failure.check(ResponseTooLarge):
-        return PNStatusCategory.PNMalformedResponseCategory, errors.PNERR_HTTP_ERROR
+        return PNStatusCategory.PNMalformedResponseCategory, errors.PNERR_RESPONSE_TOO_LARGE
     tls = _tls_category(failure)
     if tls is not None:
         return tls, errors.PNERR_CONNECTION_ERROR
@@ -115,7 +115,13 @@ class RequestPipeline:
     # --- building -----------------------------------------------------------------------------
 
     def prepare(self, endpoint, options):
-        """Fill ``options.url`` (and sign) for ``endpoint``; returns ``options``."""
+        """Fill ``options.url`` (and sign) for ``endpoint``; returns ``options``.
+
+        An endpoint that already set an absolute ``url`` (a file upload form or download location
+        handed out by the server) is sent as is: no PubNub parameters, auth or signature.
+        """
+        if options.url is not None:
+            return options
         config = self._pubnub.config
         signing = _speedups.signing
         params = options.params
@@ -156,7 +162,8 @@ class RequestPipeline:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s", options.method_string, options.url)
         d = self._transport.request(options.method_string, options.url, headers=headers, body=body,
-                                    timeout=options.request_timeout, allow_redirects=options.allow_redirects)
+                                    timeout=options.request_timeout, allow_redirects=options.allow_redirects,
+                                    max_response_size=options.max_response_size)
         self._in_flight.add(d)
 
         def forget(value):

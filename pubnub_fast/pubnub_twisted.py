@@ -269,8 +269,8 @@ class PubNubTwisted:
     def remove_message_action(self, **kwargs):
         return RemoveMessageAction(self, **kwargs)
 
-    def get_file_url(self, **kwargs):
-        return GetFileDownloadUrl(self, **kwargs)
+    def get_file_url(self, channel=None, file_name=None, file_id=None, **kwargs):
+        return GetFileDownloadUrl(self, channel=channel, file_name=file_name, file_id=file_id, **kwargs)
 
     # --- Access Manager --------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ class RequestOptions:
     """
 
     __slots__ = ("method", "path", "params", "body", "headers", "request_timeout", "connect_timeout",
-                 "operation_type", "url", "allow_redirects", "signed_body")
+                 "operation_type", "url", "allow_redirects", "signed_body", "max_response_size")
 
     def __init__(self, method, path, params, body=None, headers=None, request_timeout=None,
                  connect_timeout=None, operation_type=None, allow_redirects=True):
@@ -27,6 +27,8 @@ class RequestOptions:
         self.allow_redirects = allow_redirects
         #: the body as signed, when it differs from the body sent (gzip-compressed bodies)
         self.signed_body = None
+        #: refuse responses larger than this many bytes (None: the transport's default)
+        self.max_response_size = None
 
     @property
     def method_string(self):

@@ -142,16 +142,18 @@ class TreqTransport:
     def pool(self):
         return self._pool
 
-    def request(self, method, url, headers=None, body=None, timeout=None, allow_redirects=True):
+    def request(self, method, url, headers=None, body=None, timeout=None, allow_redirects=True,
+                max_response_size=None):
         """Send one request; fire with a ``TransportResponse`` once the whole body has arrived.
 
         Errbacks with the transport's failure (connection refused, TLS error…),
         ``defer.TimeoutError`` when ``timeout`` seconds pass first, ``CancelledError`` when
-        cancelled, ``ResponseTooLarge`` when the body exceeds the limit.
+        cancelled, ``ResponseTooLarge`` when the body exceeds ``max_response_size`` (default: the
+        transport's limit).
         """
         inner = self._client.request(method, url, headers=headers, data=body,
                                      allow_redirects=allow_redirects, unbuffered=True)
-        limit = self._max_response_size
+        limit = self._max_response_size if max_response_size is None else max_response_size
 
         def got_response(response):
             body_d = read_body(response, limit)

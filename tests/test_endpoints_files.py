@@ -313,10 +313,10 @@ def test_send_file_validation_and_size_limit():
              errors.PNERR_PUBLISH_META_WRONG_TYPE)
     rejected(client, send_file().channel("c").file_name("f").file_object(5), errors.PNERR_INVALID_ARGUMENT)
     exc = rejected(client, send_file().channel("c").file_name("f").file_object(b"x" * (MAX_FILE_SIZE + 1)),
-                   errors.PNERR_INVALID_ARGUMENT)
+                   errors.PNERR_FILE_TOO_LARGE)
     assert "larger than %d bytes" % MAX_FILE_SIZE in str(exc)
     rejected(client, send_file().channel("c").file_name("f").file_object(io.BytesIO(b"x" * (MAX_FILE_SIZE + 1))),
-             errors.PNERR_INVALID_ARGUMENT)
+             errors.PNERR_FILE_TOO_LARGE)
 
     class Broken:
         def read(self, size=-1):
@@ -330,7 +330,7 @@ def test_send_file_validation_and_size_limit():
     client.server.requests.clear()
     config.cipher_key = "k"
     rejected(client, send_file().channel("c").file_name("f").file_object(b"x" * MAX_FILE_SIZE),
-             errors.PNERR_INVALID_ARGUMENT, "encrypted file")
+             errors.PNERR_FILE_TOO_LARGE, "encrypted file")
 
 
 def test_send_file_pn_async():
@@ -494,8 +494,16 @@ def test_download_file_failures():
     download_server(client, b"x" * 21)
     failure = failureResultOf(run(client, client.pubnub.download_file().channel("c").file_id("i").file_name("n")
                                   .max_size(20)), PubNubTwistedException)
+    assert failure.value.status.error_data.exception.pn_error == errors.PNERR_FILE_TOO_LARGE
     assert "21 bytes, more than the 20 bytes allowed" in str(failure.value)
     successResultOf(run(client, client.pubnub.download_file().channel("c").file_id("i").file_name("n").max_size(21)))
+    # far larger: the transport stops reading one byte past the limit, same error for the caller
+    client = StubbedClient()
+    download_server(client, b"x" * 5000)
+    failure = failureResultOf(run(client, client.pubnub.download_file().channel("c").file_id("i").file_name("n")
+                                  .max_size(20)), PubNubTwistedException)
+    assert failure.value.status.error_data.exception.pn_error == errors.PNERR_FILE_TOO_LARGE
+    assert "more than the 20 bytes allowed" in str(failure.value)
 
     client = StubbedClient(ssl=True)
     download_server(client, b"x")

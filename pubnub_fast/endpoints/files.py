@@ -29,7 +29,7 @@ from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
 from pubnub_fast.models.consumer.file import (PNDeleteFileResult, PNDownloadFileResult, PNFetchFileUploadS3DataResult,
                                               PNGetFileDownloadURLResult, PNGetFilesResult, PNPublishFileMessageResult,
                                               PNSendFileResult)
-from pubnub_fast.pipeline import RequestPipeline, TwistedEnvelope
+from pubnub_fast.pipeline import TwistedEnvelope
 
 __all__ = ["GetFileDownloadUrl", "ListFiles", "DeleteFile", "FetchFileUploadS3Data", "PublishFileMessage",
            "SendFile", "DownloadFile", "ExternalRequest", "MAX_FILE_SIZE"]
@@ -41,6 +41,10 @@ MAX_FILE_SIZE = 5 * 1024 * 1024
 
 def _bad_argument(message):
     return PubNubException(errormsg=message, pn_error=errors.PNERR_INVALID_ARGUMENT)
+
+
+def _too_large(message):
+    return PubNubException(errormsg=message, pn_error=errors.PNERR_FILE_TOO_LARGE)
 
 
 class _FileEndpoint(Endpoint):
@@ -353,24 +357,6 @@ class PublishFileMessage(_MessageOptions, _FileEndpoint):
 
 # --- requests to URLs the server handed out ----------------------------------------------------------
 
-class _SendAsIs:
-    """A view of the client's ``RequestPipeline`` that sends an endpoint's absolute URL unchanged.
-
-    ``RequestPipeline.execute`` runs as usual (transport, in-flight tracking for ``stop()``,
-    timeouts, response and failure statuses) — only ``prepare`` is skipped, so no PubNub
-    parameter, auth or signature is added and the origin is not prepended.
-    """
-
-    def __init__(self, pipeline):
-        self._pipeline = pipeline
-
-    def prepare(self, endpoint, options):
-        return options
-
-    def __getattr__(self, name):
-        return getattr(self._pipeline, name)
-
-
 class ExternalRequest(Endpoint):
     """One request to an absolute URL from a server answer (file upload form, download location).
 
@@ -383,8 +369,9 @@ class ExternalRequest(Endpoint):
     #: seconds allowed for an upload or download, at least (``non_subscribe_request_timeout`` if larger)
     FILE_TRANSFER_TIMEOUT = 60
 
-    def __init__(self, pubnub, method, url, operation, body=None, headers=None):
+    def __init__(self, pubnub, method, url, operation, body=None, headers=None, max_response_size=None):
         super().__init__(pubnub)
+        self._max_response_size = max_response_size
         self._method = method
         self._url = url
         self._operation = operation
@@ -426,12 +413,9 @@ class ExternalRequest(Endpoint):
 
     def options(self):
         options = super().options()
-        options.url = self._url
+        options.url = self._url  # sent as is: no PubNub parameters, auth or signature
+        options.max_response_size = self._max_response_size
         return options
-
-    def deferred(self):
-        pipeline = self.pubnub._pipeline
-        return RequestPipeline.execute(_SendAsIs(pipeline), self, self.options())
 
 
 # --- composite operations ------------------------------------------------------------------------------
@@ -590,10 +574,10 @@ class SendFile(_MessageOptions, _CompositeEndpoint):
         if self._file_bytes is None:  # a file object can be read only once
             self._file_bytes = _read_file(self._file_object, self.MAX_FILE_SIZE)
         if len(self._file_bytes) > self.MAX_FILE_SIZE:
-            raise _bad_argument("the file is larger than %d bytes, PubNub's limit for a file" % self.MAX_FILE_SIZE)
+            raise _too_large("the file is larger than %d bytes, PubNub's limit for a file" % self.MAX_FILE_SIZE)
         data = self._encrypt(self._file_bytes)
         if len(data) > self.MAX_FILE_SIZE:
-            raise _bad_argument("the encrypted file is %d bytes, more than PubNub's limit of %d"
+            raise _too_large("the encrypted file is %d bytes, more than PubNub's limit of %d"
                                 % (len(data), self.MAX_FILE_SIZE))
         self._upload_data = data
 
@@ -715,15 +699,25 @@ class DownloadFile(_Encrypting, _CompositeEndpoint):
 
     def _fetch(self, envelope, steps):
         location = envelope.result.file_url
+        # read at most one byte more than allowed: enough to tell the file is too large
         d = steps.step(lambda: ExternalRequest(self.pubnub, HttpMethod.GET, location,
-                                               PNOperationType.PNDownloadFileAction).deferred())
-        d.addCallback(self._decrypted)
+                                               PNOperationType.PNDownloadFileAction,
+                                               max_response_size=self._max_size + 1).deferred())
+        d.addCallbacks(self._decrypted, self._too_large)
         return d
+
+    def _too_large(self, failure):
+        failure.trap(PubNubTwistedException)
+        exc = failure.value.status.error_data.exception
+        if getattr(exc, "pn_error", None) != errors.PNERR_RESPONSE_TOO_LARGE:
+            return failure
+        raise _failure(self, _too_large("the file is more than the %d bytes allowed (max_size)" % self._max_size),
+                       PNStatusCategory.PNMalformedResponseCategory, failure.value.status.status_code)
 
     def _decrypted(self, envelope):
         data = envelope.result.body
         if len(data) > self._max_size:
-            raise _failure(self, _bad_argument("the file is %d bytes, more than the %d bytes allowed (max_size)"
+            raise _failure(self, _too_large("the file is %d bytes, more than the %d bytes allowed (max_size)"
                                                % (len(data), self._max_size)),
                            PNStatusCategory.PNMalformedResponseCategory, envelope.status.status_code)
         config = self.pubnub.config
