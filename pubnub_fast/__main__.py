@@ -7,6 +7,9 @@ run(args))`` triple: ``serve`` (below) and ``demo`` (:mod:`pubnub_fast.demo`, de
 
     pubnub-fast serve [--host 127.0.0.1] [--port 8090] [--data PATH]
                       [--keyset sub:pub[:secret]]... [--long-poll SECONDS]
+                      [--max-file-size BYTES]
+                      [--presence-announce-max N] [--presence-interval SECONDS]
+                      [--presence-deltas]
                       [--log-level debug|info|warning]
 
 On startup it prints ``pubnub-fast serving on http://HOST:PORT`` (the real port when ``--port 0``)
@@ -23,6 +26,8 @@ from typing import Any, Callable, Sequence
 
 DEFAULT_PORT = 8090
 DEFAULT_LONG_POLL = 280.0
+DEFAULT_ANNOUNCE_MAX = 20  # = pubnub_fast.server.presence.DEFAULT_ANNOUNCE_MAX (not imported: lazy)
+DEFAULT_PRESENCE_INTERVAL = 10.0  # = pubnub_fast.server.presence.DEFAULT_INTERVAL
 
 
 def default_data_path(environ: dict[str, str] | None = None) -> str:
@@ -61,6 +66,26 @@ def _keyset(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _file_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of bytes" % text) from None
+    if not 1 <= value <= 1024 * 1024 * 1024:
+        raise argparse.ArgumentTypeError("must be between 1 byte and 1 GiB, not %s" % text)
+    return value
+
+
+def _occupancy(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of occupants" % text) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more, not %s" % text)
+    return value
+
+
 def configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback)")
     parser.add_argument(
@@ -74,11 +99,32 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--keyset", dest="keysets", action="append", type=_keyset, default=[], metavar="SUB:PUB[:SECRET]",
-        help="accept this keyset (repeatable); without any, every key is accepted (demo mode)",
+        help="accept this keyset (repeatable; a SECRET turns Access Manager on for it); without any, "
+             "every key is accepted (demo mode)",
     )
     parser.add_argument(
         "--long-poll", type=_positive_seconds, default=DEFAULT_LONG_POLL, metavar="SECONDS",
         help="how long an idle subscribe is held (default %g)" % DEFAULT_LONG_POLL,
+    )
+    parser.add_argument(
+        "--max-file-size", type=_file_size, default=5 * 1024 * 1024, metavar="BYTES",
+        help="largest shared file accepted (default 5242880, the real service's 5 MiB)",
+    )
+    parser.add_argument(
+        "--presence-announce-max", type=_occupancy, default=DEFAULT_ANNOUNCE_MAX, metavar="N",
+        help="announce every presence join/leave/timeout while a channel has at most N occupants; "
+        "above N the channel switches to interval mode (default %d)" % DEFAULT_ANNOUNCE_MAX,
+    )
+    parser.add_argument(
+        "--presence-interval", type=_positive_seconds, default=DEFAULT_PRESENCE_INTERVAL,
+        metavar="SECONDS",
+        help="in interval mode, send one 'interval' presence event (occupancy) per channel "
+        "every SECONDS instead of joins/leaves/timeouts (default %g)" % DEFAULT_PRESENCE_INTERVAL,
+    )
+    parser.add_argument(
+        "--presence-deltas", action="store_true",
+        help="presence deltas: 'interval' events also list the uuids that joined/left/timed out "
+        "since the previous one ('here_now_refresh': true instead when over ~30 KB)",
     )
     parser.add_argument(
         "--log-level", choices=("debug", "info", "warning"), default="info",
@@ -132,7 +178,9 @@ def run_serve(args: argparse.Namespace) -> int:
     def begin() -> None:
         d = start_server(
             reactor, host=args.host, port=args.port, data=data,
-            keysets=args.keysets, long_poll=args.long_poll,
+            keysets=args.keysets, long_poll=args.long_poll, max_file_size=args.max_file_size,
+            presence_announce_max=args.presence_announce_max,
+            presence_interval=args.presence_interval, presence_deltas=args.presence_deltas,
         )
         d.addCallbacks(started, failed)
 

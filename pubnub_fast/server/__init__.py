@@ -13,7 +13,9 @@ It speaks PubNub's REST protocol (``spec/protocol.md``): time, publish/fire/sign
 long-polls with groups, wildcards, presence channels and filters, presence (heartbeat, leave,
 here_now, where_now, state, events), channel groups, history v2, fetch v3, delete and message
 counts. Messages and channel groups live in SQLite at ``data`` (``":memory:"`` for a throwaway
-store); stopping and starting again on the same file loses nothing stored.
+store); stopping and starting again on the same file loses nothing stored. A keyset with a secret
+key turns Access Manager on for it (request signatures, v2 grants, v3 tokens:
+:mod:`pubnub_fast.server.access`).
 """
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.python.failure import Failure
 
 from pubnub_fast.server.app import ServerApp
+from pubnub_fast.server.files_store import DEFAULT_MAX_FILE_SIZE
 from pubnub_fast.server.keysets import Keyset
+from pubnub_fast.server.presence import DEFAULT_ANNOUNCE_MAX, DEFAULT_INTERVAL, PresenceSettings
 
 __all__ = ["Keyset", "RunningServer", "ServerApp", "start_server"]
 
@@ -106,6 +110,10 @@ def start_server(
     keysets: Iterable[Keyset | str] = (),
     long_poll: float = 280.0,
     presence_sweep: float = 1.0,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    presence_announce_max: int = DEFAULT_ANNOUNCE_MAX,
+    presence_interval: float = DEFAULT_INTERVAL,
+    presence_deltas: bool = False,
 ) -> Any:
     """Start a server; fires with a :class:`RunningServer`.
 
@@ -113,9 +121,16 @@ def start_server(
     ``"sub:pub[:secret]"`` strings; none means demo mode (any keys). ``long_poll`` is how long
     an idle subscribe is held (seconds). To restart on the same data, ``stop()`` and call
     ``start_server`` again with the same ``data`` path (and ``port=running.port`` to keep the
-    origin).
+    origin). ``max_file_size`` caps shared files (bytes; default 5 MiB, as the real service).
+    Presence announces each join/leave/timeout while a channel has at most
+    ``presence_announce_max`` occupants; above that the channel sends an ``interval`` event every
+    ``presence_interval`` seconds instead, with the join/leave/timeout uuid lists when
+    ``presence_deltas`` (a :class:`Keyset` may override each; protocol.md §4).
     """
-    app = ServerApp(reactor, data, keysets, long_poll, presence_sweep)
+    presence = PresenceSettings(presence_announce_max, presence_interval, presence_deltas)
+    app = ServerApp(
+        reactor, data, keysets, long_poll, presence_sweep, max_file_size, presence=presence
+    )
     yield app.open()
     try:
         listening = reactor.listenTCP(port, app.site, interface=host)

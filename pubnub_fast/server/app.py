@@ -9,14 +9,19 @@ from typing import Any, Iterable
 
 from twisted.internet.defer import Deferred, inlineCallbacks, succeed
 
+from pubnub_fast.server.access import AccessManager
+from pubnub_fast.server.actions import ActionStore
 from pubnub_fast.server.api import all_routes
 from pubnub_fast.server.database import Database
 from pubnub_fast.server.fanout import Fanout
+from pubnub_fast.server.files_store import DEFAULT_MAX_FILE_SIZE, FilesStore
 from pubnub_fast.server.filtering import FilterCache
 from pubnub_fast.server.http import ApiResource, ApiSite, Router
 from pubnub_fast.server.keysets import AccessPolicy, Keyset, KeysetRegistry
 from pubnub_fast.server.messages import PRESENCE_SUFFIX, MessageRecord, MessageStore
-from pubnub_fast.server.presence import PresenceStore
+from pubnub_fast.server.objects_store import ObjectsStore
+from pubnub_fast.server.presence import PresenceSettings, PresenceStore
+from pubnub_fast.server.push_registry import PushRegistry
 from pubnub_fast.server.registry import ChannelGroupRegistry
 from pubnub_fast.server.timetokens import TimetokenClock
 
@@ -34,18 +39,26 @@ class ServerApp:
         keysets: Iterable[Keyset | str] = (),
         long_poll: float = 280.0,
         presence_sweep: float = 1.0,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        presence: PresenceSettings | None = None,
     ) -> None:
         if long_poll <= 0:
             raise ValueError("long_poll must be positive, not %r" % (long_poll,))
         self.reactor = reactor
         self.keysets = KeysetRegistry(keysets)
-        self.access = AccessPolicy()
         self.timetokens = TimetokenClock(reactor)
         self.database = Database(reactor, data)
+        self.access = AccessPolicy(AccessManager(reactor, self.database))
         self.store = MessageStore(self.database, memory_since=0)
         self.registry = ChannelGroupRegistry(self.database)
+        self.actions = ActionStore(self.database)
+        self.push = PushRegistry(self.database)
+        self.objects = ObjectsStore(self.database, reactor.seconds)
+        self.files = FilesStore(self.database, data, max_file_size)
         self.fanout = Fanout(reactor, self.timetokens, self.store, self.registry, long_poll)
-        self.presence = PresenceStore(reactor, self._emit_presence, presence_sweep)
+        self.presence = PresenceStore(
+            reactor, self._emit_presence, presence_sweep, presence, self.keysets.keysets.values()
+        )
         self.filters = FilterCache()
         self.region = REGION
         self.router = Router()
@@ -57,9 +70,13 @@ class ServerApp:
         yield self.database.open()
         newest = yield self.store.load_newest_timetoken()
         self.timetokens.observe(newest)
+        self.timetokens.observe((yield self.actions.load_newest_timetoken()))
         self.store.memory_since = self.timetokens.cursor()
         yield self.store.purge_expired(self.timetokens.wall())
         yield self.registry.load()
+        yield self.objects.load()
+        yield self.files.open()
+        yield self.access.manager.load()
         self.router.add(all_routes(self))
         self.presence.start()
 

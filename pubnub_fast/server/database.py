@@ -59,6 +59,76 @@ CREATE TABLE IF NOT EXISTS message_actions (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS message_actions_by_message
     ON message_actions (sub_key, channel, message_timetoken);
+
+-- Mobile push registrations (push_registry.py); v1 types store environment and topic as ''.
+CREATE TABLE IF NOT EXISTS push_registrations (
+    sub_key TEXT NOT NULL,
+    push_type TEXT NOT NULL,          -- apns, gcm, fcm, mpns, apns2
+    device TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    added INTEGER NOT NULL,           -- registration order per device
+    PRIMARY KEY (sub_key, push_type, device, environment, topic, channel)
+) WITHOUT ROWID;
+
+-- App Context (objects_store.py): fields and custom as JSON in ``data``.
+CREATE TABLE IF NOT EXISTS objects_uuids (
+    sub_key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    PRIMARY KEY (sub_key, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS objects_channels (
+    sub_key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    PRIMARY KEY (sub_key, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS objects_memberships (
+    sub_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    data TEXT NOT NULL,               -- {"custom", "status", "type"}
+    updated TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    PRIMARY KEY (sub_key, channel, uuid)
+) WITHOUT ROWID;
+
+-- Shared files (files_store.py): the bytes are in the directory <data file>.files/.
+CREATE TABLE IF NOT EXISTS files (
+    sub_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    created INTEGER NOT NULL,         -- microseconds since the epoch
+    PRIMARY KEY (sub_key, channel, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS files_by_created ON files (sub_key, channel, created, id);
+
+-- Access Manager (access.py): v2 grants, and revoked v3 tokens until they would expire anyway.
+CREATE TABLE IF NOT EXISTS pam_grants (
+    sub_key TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- subkey | channel | channel-group | uuid | category
+    name TEXT NOT NULL,               -- '' at subkey level
+    auth_key TEXT NOT NULL,           -- '' = every request (any auth key or none)
+    bits INTEGER NOT NULL,            -- permission bits (protocol.md §5.4)
+    ttl INTEGER NOT NULL,             -- minutes as granted, 0 = forever
+    expires REAL,                     -- Unix seconds, NULL = never
+    PRIMARY KEY (sub_key, kind, name, auth_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pam_revoked_tokens (
+    sub_key TEXT NOT NULL,
+    signature BLOB NOT NULL,          -- the token's sig: identifies it
+    expires REAL NOT NULL,            -- when the token expires anyway (the row goes then)
+    PRIMARY KEY (sub_key, signature)
+) WITHOUT ROWID;
 """
 
 

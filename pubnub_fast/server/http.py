@@ -64,6 +64,8 @@ class ApiCall:
     raw_path: dict[str, bytes]
     keyset: Keyset | None = None
     _body: bytes | None = field(default=None, repr=False)
+    #: the path exactly as sent, still percent-encoded: what a request signature covers
+    target_path: bytes = b""
 
     @property
     def uuid(self) -> str:
@@ -213,7 +215,7 @@ class ApiResource(Resource):
             query, raw_values = parse_query(raw_query)
         except ValueError:
             raise route.family_error(400, "Invalid Arguments: not UTF-8") from None
-        call = ApiCall(request, method, route, params, query, raw_values, raw_params)
+        call = ApiCall(request, method, route, params, query, raw_values, raw_params, target_path=raw_path)
         call.keyset = self._check_keys(call)
         self._app.access.authorize(call)
         try:
@@ -291,13 +293,20 @@ class LimitedRequest(server.Request):
     body_too_large = False
     client_gone = False
     _received = 0
+    _body_limit = MAX_BODY_BYTES
+    _refusal: bytes | None = None  # the raw response for a body over the limit (None: 413)
 
     def connectionLost(self, reason: Failure) -> None:
         self.client_gone = True
         super().connectionLost(reason)
 
     def gotLength(self, length: int | None) -> None:
-        if length is not None and length > MAX_BODY_BYTES:
+        # Paths registered in ``ApiSite.body_limits`` (file uploads) take bigger bodies.
+        path = (getattr(self.channel, "_path", None) or b"").split(b"?", 1)[0]
+        limit_of = getattr(getattr(self.channel, "factory", None), "body_limits", {}).get(path)
+        if limit_of is not None:
+            self._body_limit, self._refusal = limit_of()
+        if length is not None and length > self._body_limit:
             self._refuse()
             return
         super().gotLength(length)
@@ -306,7 +315,7 @@ class LimitedRequest(server.Request):
         if self.body_too_large:
             return
         self._received += len(data)
-        if self._received > MAX_BODY_BYTES:
+        if self._received > self._body_limit:
             self._refuse()
             return
         super().handleContentChunk(data)
@@ -318,7 +327,9 @@ class LimitedRequest(server.Request):
     def _refuse(self) -> None:
         self.body_too_large = True
         body = {"status": 413, "error": True, "service": "Balancer", "message": "Request Entity Too Large"}
-        self.channel.transport.write(_raw_error(413, b"Request Entity Too Large", body))
+        self.channel.transport.write(
+            self._refusal or _raw_error(413, b"Request Entity Too Large", body)
+        )
         self.channel.transport.loseConnection()
 
 
@@ -348,9 +359,17 @@ class ApiSite(server.Site):
     requestFactory = LimitedRequest
 
     def __init__(self, resource: Resource, reactor: Any) -> None:
-        super().__init__(resource, reactor=reactor)
+        # Twisted would parse form bodies into ``request.args`` on the reactor (and answer a
+        # bare 400 to a malformed multipart upload); the API reads the raw URI and body itself.
+        try:
+            super().__init__(resource, reactor=reactor, parsePOSTFormSubmission=False)
+        except TypeError:  # Twisted older than 24.7 has no switch
+            super().__init__(resource, reactor=reactor)
         self._channels: set[LimitedHTTPChannel] = set()
         self._all_closed: list[Deferred] = []
+        #: raw request path -> ``() -> (body limit, raw refusal response)`` for routes that take
+        #: bodies over MAX_BODY_BYTES (the files upload target registers itself here).
+        self.body_limits: dict[bytes, Callable[[], tuple[int, bytes | None]]] = {}
 
     def protocol(self) -> LimitedHTTPChannel:  # type: ignore[override]
         return LimitedHTTPChannel()

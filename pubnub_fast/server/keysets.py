@@ -1,4 +1,4 @@
-"""Keysets the server accepts, and the (future) Access Manager hook.
+"""Keysets the server accepts, and the Access Manager hook.
 
 With no keyset configured the server runs in demo mode and accepts any keys. Otherwise an unknown
 subscribe key gets the real ``400 Invalid Subscribe Key`` and an unknown publish key the legacy
@@ -7,7 +7,7 @@ subscribe key gets the real ``400 Invalid Subscribe Key`` and an unknown publish
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from pubnub_fast.server import responses
 
@@ -17,11 +17,19 @@ MAX_KEY_LENGTH = 100
 
 @dataclass(frozen=True)
 class Keyset:
-    """One PubNub keyset. ``secret_key`` set means Access Manager is on (issue 7)."""
+    """One PubNub keyset. ``secret_key`` set means Access Manager is on (issue 7).
+
+    ``announce_max``, ``presence_interval`` and ``presence_deltas`` override the server's presence
+    interval-mode settings for this keyset (``None``: the server's; see
+    :class:`~.presence.PresenceSettings`).
+    """
 
     subscribe_key: str
     publish_key: str
     secret_key: str | None = None
+    announce_max: int | None = None
+    presence_interval: float | None = None
+    presence_deltas: bool | None = None
 
     @classmethod
     def parse(cls, spec: str) -> "Keyset":
@@ -79,13 +87,18 @@ class AccessPolicy:
     """Access Manager enforcement: the single hook every routed request passes through.
 
     Called by the dispatcher after the keys were checked, before the handler runs, with the
-    decoded call (``call.keyset``, ``call.route``, ``call.path``, ``call.query``). Raise an
-    :class:`~pubnub_fast.server.responses.ApiError` (403 ``Forbidden`` shape) to deny.
+    decoded call (``call.keyset``, ``call.route``, ``call.path``, ``call.query``); raises an
+    :class:`~pubnub_fast.server.responses.ApiError` (the real 403 shapes) to deny.
 
-    TODO(issue 7): for keysets with a ``secret_key``, verify ``signature``/``timestamp``
-    (decisions.md §17 canonical form, protocol.md §5.1) and check grants/tokens for ``auth``
-    (§5.2–§5.4). Until then every request is allowed.
+    The decision is :meth:`pubnub_fast.server.access.AccessManager.authorize` (signature
+    verification, v2 grants, v3 tokens, for keysets with a ``secret_key`` only; what each route
+    needs is :mod:`pubnub_fast.server.permissions`). Without a ``manager`` every request is
+    allowed.
     """
 
-    def authorize(self, call: object) -> None:
-        return None
+    def __init__(self, manager: Any = None) -> None:
+        self.manager = manager
+
+    def authorize(self, call: Any) -> None:
+        if self.manager is not None:
+            self.manager.authorize(call)

@@ -8,12 +8,30 @@ only a client that really went away times out — and a client that drops a long
 channels) gets no leave event. State changes emit ``state-change``. Every event goes to
 ``<channel>-pnpres`` through the ``emit`` callback given by the server (protocol.md §3.5, §4).
 
-Time comes from the reactor (``IReactorTime``), so tests drive timeouts with ``task.Clock``.
+Announce max / interval mode (protocol.md §4, :class:`PresenceSettings`): a join, leave or timeout
+is announced on its own only while the occupancy before and after it is at most ``announce_max``
+(default 20). The change that takes a channel above it switches the channel to interval mode:
+from then on joins, leaves and timeouts are not announced, and an ``interval`` event
+(``action``, ``timestamp``, ``occupancy``; no ``uuid``) is sent every ``interval`` seconds
+(default 10) for as long as the channel stays in interval mode. With ``deltas`` on it also carries
+the net changes since the previous interval event as ``join``/``leave``/``timeout`` uuid lists
+(only the non-empty ones; a uuid that joined and left again in between is in none), or
+``"here_now_refresh": true`` and no lists once those would exceed :data:`MAX_DELTA_BYTES` — the
+pending changes of a channel are never kept beyond that. The change that brings the occupancy
+back to ``announce_max`` ends interval mode at once with a last ``interval`` event that includes
+it; later changes are announced on their own again. ``state-change`` events are announced in
+either mode (only joins, leaves and timeouts are summarised). Settings are global, with optional
+per-keyset overrides (:class:`~.keysets.Keyset` ``announce_max`` / ``presence_interval`` /
+``presence_deltas``).
+
+Time comes from the reactor (``IReactorTime``), so tests drive timeouts and interval events with
+``task.Clock``.
 """
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 from twisted.internet.task import LoopingCall
@@ -24,8 +42,57 @@ log = logging.getLogger("pubnub_fast.server.presence")
 DEFAULT_PRESENCE_TIMEOUT = 300
 MAX_PRESENCE_TIMEOUT = 86_400
 
+#: Occupancy above which a channel switches to interval mode (PubNub's keyset default).
+DEFAULT_ANNOUNCE_MAX = 20
+#: Seconds between two ``interval`` events of a channel in interval mode (PubNub's default).
+DEFAULT_INTERVAL = 10.0
+#: Size (bytes of JSON) the delta lists of one ``interval`` event may reach; beyond it the event
+#: says ``"here_now_refresh": true`` instead (PubNub: "~30 KB").
+MAX_DELTA_BYTES = 30_000
+
 #: ``emit(sub_key, channel, event_payload, event_meta)`` publishes one presence event.
 EventSink = Callable[[str, str, dict, dict], None]
+
+#: The actions summarised by interval events, in the order their lists appear.
+_DELTA_ACTIONS = ("join", "leave", "timeout")
+
+
+@dataclass(frozen=True)
+class PresenceSettings:
+    """Announce max / interval mode of one keyset (protocol.md §4).
+
+    ``announce_max``: occupancy up to which every join/leave/timeout is announced (``>= 0``).
+    ``interval``: seconds between ``interval`` events in interval mode (``> 0``).
+    ``deltas``: ``interval`` events carry the ``join``/``leave``/``timeout`` uuid lists.
+    """
+
+    announce_max: int = DEFAULT_ANNOUNCE_MAX
+    interval: float = DEFAULT_INTERVAL
+    deltas: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.announce_max, bool) or not isinstance(self.announce_max, int):
+            raise TypeError("announce_max must be an int, not %r" % (self.announce_max,))
+        if self.announce_max < 0:
+            raise ValueError("announce_max must be >= 0, not %r" % (self.announce_max,))
+        if not isinstance(self.interval, (int, float)) or isinstance(self.interval, bool):
+            raise TypeError("interval must be a number of seconds, not %r" % (self.interval,))
+        if not 0 < self.interval < float("inf"):
+            raise ValueError("interval must be positive, not %r" % (self.interval,))
+
+    def for_keyset(self, keyset: Any) -> "PresenceSettings":
+        """These settings with the keyset's own ``announce_max`` / ``presence_interval`` /
+        ``presence_deltas`` where it sets them (``None`` = inherit)."""
+        overrides: dict[str, Any] = {}
+        for field, attribute in (
+            ("announce_max", "announce_max"),
+            ("interval", "presence_interval"),
+            ("deltas", "presence_deltas"),
+        ):
+            value = getattr(keyset, attribute, None)
+            if value is not None:
+                overrides[field] = value
+        return replace(self, **overrides) if overrides else self
 
 
 @dataclass
@@ -35,6 +102,45 @@ class Occupant:
     last_seen: float
     timeout: float
     holds: int = 0  # parked subscribe long-polls of this uuid covering the channel
+
+
+class _IntervalBatch:
+    """A channel in interval mode: its next ``interval`` event and the net changes since the
+    last one (uuid -> ``join``/``leave``/``timeout``), bounded by :data:`MAX_DELTA_BYTES`."""
+
+    __slots__ = ("timer", "changes", "size", "overflow")
+
+    def __init__(self) -> None:
+        self.timer: Any = None  # IDelayedCall of the next interval event
+        self.changes: dict[str, str] = {}
+        self.size = 0  # JSON bytes the uuids in ``changes`` take in the lists
+        self.overflow = False  # too many changes: the event says here_now_refresh instead
+
+    def record(self, uuid: str, action: str) -> None:
+        if self.overflow:
+            return
+        previous = self.changes.pop(uuid, None)
+        if previous is not None and (previous == "join") != (action == "join"):
+            # joined then left (or left then came back) since the last event: no net change
+            self.size -= _delta_size(uuid)
+            return
+        if previous is None:
+            self.size += _delta_size(uuid)
+        self.changes[uuid] = action
+        if self.size > MAX_DELTA_BYTES:
+            self.overflow = True
+            self.changes = {}
+            self.size = 0
+
+    def take(self) -> tuple[dict[str, str], bool]:
+        """The changes so far and whether they overflowed; starts a new batch."""
+        taken = self.changes, self.overflow
+        self.changes, self.size, self.overflow = {}, 0, False
+        return taken
+
+
+def _delta_size(uuid: str) -> int:
+    return len(json.dumps(uuid)) + 1  # the quoted string and its comma
 
 
 def presence_timeout(value: str | None) -> int:
@@ -50,10 +156,29 @@ def presence_timeout(value: str | None) -> int:
 class PresenceStore:
     """Occupancy and state for every subscribe key."""
 
-    def __init__(self, clock: Any, emit: EventSink, sweep_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        clock: Any,
+        emit: EventSink,
+        sweep_interval: float = 1.0,
+        settings: PresenceSettings | None = None,
+        keysets: Iterable[Any] = (),
+    ) -> None:
+        """``settings`` apply to every subscribe key (default: announce mode up to 20
+        occupants, 10 s intervals, no deltas); ``keysets`` (:class:`~.keysets.Keyset`) may
+        override them per subscribe key."""
         self._clock = clock
         self._emit = emit
         self._sweep_interval = sweep_interval
+        self._settings = settings if settings is not None else PresenceSettings()
+        self._settings_by_key: dict[str, PresenceSettings] = {}
+        for keyset in keysets:
+            own = self._settings.for_keyset(keyset)
+            if own is not self._settings:
+                self._settings_by_key[keyset.subscribe_key] = own
+        #: (sub_key, channel) -> its batch, for channels in interval mode
+        self._batches: dict[tuple[str, str], _IntervalBatch] = {}
+        self._stopped = False
         #: (sub_key, channel) -> {uuid: Occupant}
         self._occupants: dict[tuple[str, str], dict[str, Occupant]] = {}
         #: (sub_key, uuid) -> channels the uuid is present on
@@ -64,11 +189,21 @@ class PresenceStore:
         self._sweeper.clock = clock
 
     def start(self) -> None:
+        self._stopped = False
         self._sweeper.start(self._sweep_interval, now=False)
+        for key, batch in self._batches.items():  # restarted after stop(): intervals resume
+            if batch.timer is None:
+                self._schedule(key, batch, self.settings(key[0]))
 
     def stop(self) -> None:
+        """Stop sweeping and sending interval events (no timer is left behind)."""
+        self._stopped = True
         if self._sweeper.running:
             self._sweeper.stop()
+        for batch in self._batches.values():
+            if batch.timer is not None and batch.timer.active():
+                batch.timer.cancel()
+            batch.timer = None
 
     # -- activity ---------------------------------------------------------------------------------
 
@@ -96,7 +231,7 @@ class PresenceStore:
                 self._channels_of.setdefault((sub_key, uuid), set()).add(channel)
                 if new_state is not None:
                     self._store_state(sub_key, channel, uuid, new_state)
-                self._announce(sub_key, channel, "join", uuid, self.state(sub_key, uuid, channel) or None)
+                self._changed(sub_key, channel, "join", uuid, self.state(sub_key, uuid, channel) or None)
             else:
                 occupant.last_seen = now
                 occupant.timeout = timeout
@@ -118,7 +253,7 @@ class PresenceStore:
         """``/leave``: remove ``uuid`` from ``channels`` and announce it."""
         for channel in channels:
             if self._remove(sub_key, channel, uuid):
-                self._announce(sub_key, channel, "leave", uuid)
+                self._changed(sub_key, channel, "leave", uuid)
 
     def sweep(self) -> None:
         """Time out every uuid that has been silent longer than its presence timeout."""
@@ -131,7 +266,7 @@ class PresenceStore:
         ]
         for sub_key, channel, uuid in expired:
             if self._remove(sub_key, channel, uuid):
-                self._announce(sub_key, channel, "timeout", uuid)
+                self._changed(sub_key, channel, "timeout", uuid)
 
     def _remove(self, sub_key: str, channel: str, uuid: str) -> bool:
         occupants = self._occupants.get((sub_key, channel))
@@ -193,7 +328,84 @@ class PresenceStore:
         """Channels ``uuid`` is present on, sorted (where_now)."""
         return sorted(self._channels_of.get((sub_key, uuid), ()))
 
+    def settings(self, sub_key: str) -> PresenceSettings:
+        """The announce max / interval settings in force for ``sub_key``."""
+        return self._settings_by_key.get(sub_key, self._settings)
+
+    def interval_mode(self, sub_key: str, channel: str) -> bool:
+        """Whether ``channel`` is in interval mode (occupancy above ``announce_max``)."""
+        return (sub_key, channel) in self._batches
+
     # -- events -----------------------------------------------------------------------------------
+
+    def _changed(
+        self, sub_key: str, channel: str, action: str, uuid: str, state: dict | None = None
+    ) -> None:
+        """A join/leave/timeout happened: announce it, or summarise it in interval mode."""
+        settings = self.settings(sub_key)
+        after = self.occupancy(sub_key, channel)
+        before = after - 1 if action == "join" else after + 1
+        key = (sub_key, channel)
+        batch = self._batches.get(key)
+        if batch is None:
+            if max(before, after) <= settings.announce_max:
+                self._announce(sub_key, channel, action, uuid, state)
+                return
+            batch = self._batches[key] = _IntervalBatch()
+            self._schedule(key, batch, settings)
+            log.debug("presence: %s enters interval mode (occupancy %d)", channel, after)
+        if settings.deltas:
+            batch.record(uuid, action)
+        if after <= settings.announce_max:
+            # back in announce mode: flush what happened since the last interval event now, so
+            # it comes before the next individually announced change
+            del self._batches[key]
+            if batch.timer is not None and batch.timer.active():
+                batch.timer.cancel()
+            log.debug("presence: %s leaves interval mode (occupancy %d)", channel, after)
+            self._interval_event(sub_key, channel, batch, settings)
+
+    def _schedule(
+        self, key: tuple[str, str], batch: _IntervalBatch, settings: PresenceSettings
+    ) -> None:
+        if not self._stopped:
+            batch.timer = self._clock.callLater(settings.interval, self._tick, key)
+
+    def _tick(self, key: tuple[str, str]) -> None:
+        """A channel's interval is up: send its ``interval`` event and schedule the next."""
+        batch = self._batches.get(key)
+        if batch is None:
+            return
+        settings = self.settings(key[0])
+        self._schedule(key, batch, settings)
+        self._interval_event(key[0], key[1], batch, settings)
+
+    def _interval_event(
+        self, sub_key: str, channel: str, batch: _IntervalBatch, settings: PresenceSettings
+    ) -> None:
+        changes, overflow = batch.take()
+        occupancy = self.occupancy(sub_key, channel)
+        payload: dict[str, Any] = {
+            "action": "interval",
+            "timestamp": int(self._clock.seconds()),
+            "occupancy": occupancy,
+        }
+        if settings.deltas:
+            if overflow:
+                payload["here_now_refresh"] = True
+            else:
+                for action in _DELTA_ACTIONS:
+                    uuids = [uuid for uuid, done in changes.items() if done == action]
+                    if uuids:
+                        payload[action] = uuids
+        meta = {
+            "pn_action": "interval",
+            "pn_channel": channel,
+            "pn_ispresence": 1,
+            "pn_occupancy": occupancy,
+        }
+        log.debug("presence interval on %s (occupancy %d)", channel, occupancy)
+        self._emit(sub_key, channel, payload, meta)
 
     def _announce(
         self, sub_key: str, channel: str, action: str, uuid: str, state: dict | None = None

@@ -147,8 +147,9 @@ async def test_unknown_keys_with_configured_keysets():
         reply = await api.publish("ch", 1, sub="sub-b", pub="pub-a")
         assert reply.json[:2] == [0, "Invalid Key"]
         assert (await api.publish("ch", 1, sub="sub-a", pub="pub-a")).status == 200
-        assert (await api.publish("ch", 1, sub="sub-b", pub="pub-b")).status == 200
-        assert (await api.subscribe(["ch"], sub="sub-b")).status == 200
+        # sub-b has a secret key: Access Manager is on, unsigned requests without grants get 403
+        assert (await api.publish("ch", 1, sub="sub-b", pub="pub-b")).status == 403
+        assert (await api.subscribe(["ch"], sub="sub-b")).status == 403
         assert running.app.keysets.keysets["sub-b"].secret_key == "sec"
     finally:
         await running.stop()

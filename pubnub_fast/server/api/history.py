@@ -5,10 +5,15 @@ between them whichever is larger; a page holds the newest messages of the range 
 walk goes oldest-first (history ``reverse=true``, or fetch with only ``end``). Delete removes
 ``start < timetoken <= end`` (its ``start`` is the older bound, as the docs' recipe
 ``start=T-1&end=T`` shows).
+
+Fetch with actions (one channel, ``max`` ≤ 25) attaches each message's stored actions as
+``actions: {type: {value: [{uuid, actionTimetoken}]}}`` and, when the range holds more
+messages than the page, a ``more`` object (``url``/``start``/``max``) for the next page.
 """
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from twisted.internet.defer import Deferred, gatherResults, succeed
 
@@ -153,9 +158,19 @@ def _fetch_pages(
         found = app.store.actions_for(sub_key, channel, [m.timetoken for m in messages])
         return found.addCallback(lambda actions: (channel, messages, actions))
 
+    truncated: list[str] = []
+
+    def trimmed(channel: str, messages: list[StoredMessage]) -> list[StoredMessage]:
+        # With actions one message more than the page is read: its presence means "more".
+        if with_actions and len(messages) > limit:
+            truncated.append(channel)
+            return messages[:limit] if oldest_first else messages[-limit:]
+        return messages
+
     def channel_page(channel: str) -> Deferred:
-        page = app.store.page(sub_key, channel, limit=limit, oldest_first=oldest_first, now=now, **bounds)
-        return page.addCallback(lambda messages: with_actions_of(channel, messages))
+        size = limit + 1 if with_actions else limit
+        page = app.store.page(sub_key, channel, limit=size, oldest_first=oldest_first, now=now, **bounds)
+        return page.addCallback(lambda messages: with_actions_of(channel, trimmed(channel, messages)))
 
     def answer(pages: list[tuple[str, list[StoredMessage], dict]]) -> ApiResponse:
         found = {
@@ -163,11 +178,53 @@ def _fetch_pages(
             for channel, messages, actions in pages
             if messages
         }
-        body = {"status": 200, "error": False, "error_message": "", "channels": found}
+        body: dict[str, Any] = {"status": 200, "error": False, "error_message": "", "channels": found}
+        if truncated and found:
+            body["more"] = _more(sub_key, truncated[0], found[truncated[0]], bounds, oldest_first, limit)
         return ApiResponse(200, body, FAMILY)
 
     pages = gatherResults([channel_page(channel) for channel in channels], consumeErrors=True)
     return pages.addCallback(answer).addErrback(_first_error)
+
+
+def _more(
+    sub_key: str,
+    channel: str,
+    items: list[dict[str, Any]],
+    bounds: dict[str, Any],
+    oldest_first: bool,
+    limit: int,
+) -> dict[str, Any]:
+    """The paging object of a truncated fetch with actions (protocol.md §2.14):
+    ``{"url", "start", "max"}`` where ``url`` asks for the rest of the range.
+
+    Newest-first pages continue below the oldest returned message (``start`` = its timetoken;
+    the range's lower bound is kept as ``end``). An oldest-first walk (only ``end`` given)
+    continues above the newest returned message: ``end`` = its timetoken + 1, no ``start``.
+    """
+    start: str | None = None
+    end: str | None = None
+    if oldest_first:
+        end = str(int(items[-1]["timetoken"]) + 1)
+    else:
+        start = items[0]["timetoken"]
+        lower = bounds["lower"]
+        if lower is not None:
+            # ``end`` is inclusive: an exclusive lower bound L (a start below end) is L + 1
+            end = str(lower if bounds["lower_inclusive"] else lower + 1)
+    query = [("start", start), ("end", end), ("max", str(limit))]
+    url = "/v3/history-with-actions/sub-key/%s/channel/%s?%s" % (
+        quote(sub_key, safe=""),
+        quote(channel, safe=""),
+        "&".join("%s=%s" % (name, value) for name, value in query if value is not None),
+    )
+    more: dict[str, Any] = {"url": url}
+    if start is not None:
+        more["start"] = start
+    if end is not None:
+        more["end"] = end
+    more["max"] = limit
+    return more
 
 
 def _first_error(failure: Any) -> Any:
