@@ -127,7 +127,14 @@ def _demo(reactor, args, out):
         for client, listener in ((sub_all, everyone), (sub_urgent, urgent)):
             client.add_listener(listener)
             client.subscribe().channels([channel]).with_presence().execute()
-        yield defer.gatherResults([everyone.connected, urgent.connected])
+        deadline = time.monotonic() + args.timeout
+        while not (everyone.connected.called and urgent.connected.called) and time.monotonic() < deadline:
+            yield task.deferLater(reactor, 0.05, lambda: None)
+        if not (everyone.connected.called and urgent.connected.called):
+            out("the subscribers could not connect to %s within %.0f s (statuses: %s)" % (
+                origin, args.timeout, ", ".join(sorted({c.name for c in everyone.statuses + urgent.statuses}))
+                or "none"))
+            return False
         out("2 subscribers connected to %r (cipher on; 'urgent' filters with %s)" % (channel, FILTER))
 
         total = args.messages
