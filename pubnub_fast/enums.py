@@ -3,7 +3,7 @@
 The values are those of PubNub's Python SDK (client-api.md §5). They are ``IntEnum``/plain
 constants so they compare equal to the plain integers older code may hold.
 """
-from enum import Enum, IntEnum
+from enum import Enum, IntEnum, IntFlag
 
 __all__ = [
     "HttpMethod",
@@ -155,7 +155,9 @@ class PNMatchType(str, Enum):
     PATTERN = "pattern"
 
 
-class PAMPermissions(IntEnum):
+class PAMPermissions(IntFlag):
+    """Access Manager permission bits (a token's resource bitmask; combine with ``|``)."""
+
     READ = 1
     WRITE = 2
     MANAGE = 4

@@ -16,7 +16,7 @@ from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
 from pubnub_fast.structures import RequestOptions
 
-__all__ = ["Endpoint", "ChannelsAndGroups", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
+__all__ = ["Endpoint", "ChannelsAndGroups", "SingleChannel", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
 
 logger = logging.getLogger("pubnub_fast")
 
@@ -77,6 +77,16 @@ class ChannelsAndGroups:
     def channel_groups(self, channel_groups):
         """Channel groups: a list/tuple/set of names, or one comma-separated str."""
         self._groups.extend(names_list(channel_groups, "channel_groups"))
+        return self
+
+
+class SingleChannel:
+    """``channel()``: the one channel an endpoint addresses (kept as ``str``; None stays None)."""
+
+    _channel = None
+
+    def channel(self, channel):
+        self._channel = str(channel) if channel is not None else None
         return self
 
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from twisted.internet import defer
 
 from pubnub_fast import errors, multipart
-from pubnub_fast.endpoints.base import Endpoint, _call_user, encode_path_segment, logger, to_json
+from pubnub_fast.endpoints.base import Endpoint, SingleChannel, _call_user, encode_path_segment, logger, to_json
 from pubnub_fast.enums import HttpMethod, PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
@@ -47,16 +47,12 @@ def _too_large(message):
     return PubNubException(errormsg=message, pn_error=errors.PNERR_FILE_TOO_LARGE)
 
 
-class _FileEndpoint(Endpoint):
+class _FileEndpoint(SingleChannel, Endpoint):
     def __init__(self, pubnub, **kwargs):
         self._channel = None
         self._file_id = None
         self._file_name = None
         super().__init__(pubnub, **kwargs)
-
-    def channel(self, channel):
-        self._channel = str(channel) if channel is not None else None
-        return self
 
     def file_id(self, file_id):
         self._file_id = file_id
@@ -517,7 +513,7 @@ def _read_file(file_object, limit):
     return data
 
 
-class SendFile(_MessageOptions, _CompositeEndpoint):
+class SendFile(SingleChannel, _MessageOptions, _CompositeEndpoint):
     """``send_file()``: upload a file to a channel and publish its file message.
 
     Setters: ``channel``, ``file_name``, ``file_object`` (bytes, str or a file object), and the
@@ -540,10 +536,6 @@ class SendFile(_MessageOptions, _CompositeEndpoint):
         self._file_bytes = None
         self._upload_data = None
         super().__init__(pubnub, **kwargs)
-
-    def channel(self, channel):
-        self._channel = str(channel) if channel is not None else None
-        return self
 
     def file_name(self, file_name):
         self._file_name = file_name
@@ -645,7 +637,7 @@ class SendFile(_MessageOptions, _CompositeEndpoint):
         return d
 
 
-class DownloadFile(_Encrypting, _CompositeEndpoint):
+class DownloadFile(SingleChannel, _Encrypting, _CompositeEndpoint):
     """``download_file()``: the bytes of a shared file, decrypted when a cipher is configured
     (or ``cipher_key`` given). ``PNDownloadFileResult.data``."""
 
@@ -659,10 +651,6 @@ class DownloadFile(_Encrypting, _CompositeEndpoint):
         self._file_name = None
         self._max_size = self.MAX_DOWNLOAD_SIZE
         super().__init__(pubnub, **kwargs)
-
-    def channel(self, channel):
-        self._channel = str(channel) if channel is not None else None
-        return self
 
     def file_id(self, file_id):
         self._file_id = file_id

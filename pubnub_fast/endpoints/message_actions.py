@@ -3,7 +3,7 @@
 Actions are never decrypted (decisions.md §19): only messages are encrypted, not their actions.
 """
 from pubnub_fast import errors
-from pubnub_fast.endpoints.base import Endpoint, encode_path_segment, to_json
+from pubnub_fast.endpoints.base import Endpoint, SingleChannel, encode_path_segment, to_json
 from pubnub_fast.endpoints.history import timetoken_value
 from pubnub_fast.enums import HttpMethod, PNOperationType
 from pubnub_fast.exceptions import PubNubException
@@ -21,16 +21,12 @@ def _required_timetoken(value, name, pn_error):
     return str(timetoken_value(value, name))
 
 
-class _ActionsEndpoint(Endpoint):
+class _ActionsEndpoint(SingleChannel, Endpoint):
     """A channel's message actions: ``/v1/message-actions/{sub}/channel/{channel}``."""
 
     def __init__(self, pubnub, **kwargs):
         self._channel = None
         super().__init__(pubnub, **kwargs)
-
-    def channel(self, channel):
-        self._channel = str(channel) if channel is not None else None
-        return self
 
     def validate_params(self):
         self.validate_subscribe_key()

@@ -14,7 +14,7 @@ Every path is ``/v2/objects/{sub}/...``; the uuid or channel is one percent-enco
 * ``if_matches_etag(etag)`` sends ``If-Match`` (the server answers 412 when the object changed).
 """
 from pubnub_fast import errors
-from pubnub_fast.endpoints.base import Endpoint, encode_path_segment, to_json
+from pubnub_fast.endpoints.base import Endpoint, SingleChannel, encode_path_segment, to_json
 from pubnub_fast.enums import HttpMethod, PNOperationType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.objects_v2.channel import (PNGetAllChannelMetadataResult, PNGetChannelMetadataResult,
@@ -261,13 +261,7 @@ class _UuidTarget:
             raise PubNubException(pn_error=errors.PNERR_UUID_MISSING)
 
 
-class _ChannelTarget:
-    _channel = None
-
-    def channel(self, channel):
-        self._channel = str(channel) if channel is not None else None
-        return self
-
+class _ChannelTarget(SingleChannel):
     def validate_target(self):
         self.validate_channel(self._channel)
 

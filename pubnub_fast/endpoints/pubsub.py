@@ -2,7 +2,7 @@
 import gzip
 
 from pubnub_fast import errors
-from pubnub_fast.endpoints.base import Endpoint, encode_path_segment, to_json
+from pubnub_fast.endpoints.base import Endpoint, SingleChannel, encode_path_segment, to_json
 from pubnub_fast.enums import HttpMethod, PNOperationType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.pubsub import PNFireResult, PNPublishResult
@@ -17,17 +17,13 @@ def _timetoken_result(envelope):
     return int(envelope[2])
 
 
-class _ChannelMessage(Endpoint):
+class _ChannelMessage(SingleChannel, Endpoint):
     """``channel()`` and ``message()``: what publish, fire and signal share."""
 
     def __init__(self, pubnub, **kwargs):
         self._channel = None
         self._message = None
         super().__init__(pubnub, **kwargs)
-
-    def channel(self, channel):
-        self._channel = str(channel) if channel is not None else None
-        return self
 
     def message(self, message):
         self._message = message

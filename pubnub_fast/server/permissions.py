@@ -51,23 +51,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from pubnub_fast.enums import PAMPermissions
 from pubnub_fast.server.wire import JsonInputError, load_json, split_names
 
 #: Most names one request may make the server check (bounded work per request).
 MAX_CHECKED_NAMES = 1000
 
 
-class Permission(enum.IntFlag):
-    """Access Manager permission bits (protocol.md §5.4; v2 flags r w m d g u j)."""
-
-    READ = 1
-    WRITE = 2
-    MANAGE = 4
-    DELETE = 8
-    CREATE = 16
-    GET = 32
-    UPDATE = 64
-    JOIN = 128
+#: Access Manager permission bits (protocol.md §5.4; v2 flags r w m d g u j), shared with the client.
+Permission = PAMPermissions
 
 
 #: v2 grant flags in wire order -> bit.
