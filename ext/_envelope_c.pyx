@@ -77,6 +77,7 @@ __all__ = [
     "MalformedSubscribeResponse",
     "EVENT_METHODS",
     "loads",
+    "loads_strict",
     "parse_subscribe",
     "encode_subscribe",
     "encode_item",
@@ -636,6 +637,27 @@ def loads(body):
         except _Refused:
             pass
     return _fallback_loads(body)
+
+
+def loads_strict(body):
+    """Decode a JSON document exactly as ``json.loads`` does (no ujson leniency such as ``01``).
+
+    The compiled decoder first; what it refuses goes to ``json.loads`` itself. Raises like
+    ``json.loads`` (``ValueError``, ``RecursionError``; ``TypeError`` for another type of input).
+    """
+    cdef Py_ssize_t size
+    cdef const unsigned char* buf
+    body = _as_document(body)
+    try:
+        buf = _buffer(body, &size)
+    except UnicodeEncodeError:  # a str with lone surrogates
+        pass
+    else:
+        try:
+            return _document(buf, size)
+        except _Refused:
+            pass
+    return _json_loads(body)
 
 
 cdef object _fallback_loads(object body):

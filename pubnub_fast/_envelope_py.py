@@ -104,6 +104,7 @@ __all__ = [
     "MalformedSubscribeResponse",
     "EVENT_METHODS",
     "loads",
+    "loads_strict",
     "parse_subscribe",
     "encode_subscribe",
     "encode_item",
@@ -140,6 +141,17 @@ def loads(body):
         return _ujson_loads(body)
     except (ValueError, OverflowError, RecursionError):
         return _json_loads(body)
+
+
+def loads_strict(body):
+    """Decode a JSON document exactly as ``json.loads`` does (no ujson leniency such as ``01``).
+
+    Raises like ``json.loads`` (``ValueError``, ``RecursionError``; ``TypeError`` for another type
+    of input).
+    """
+    if not isinstance(body, (bytes, bytearray, str)):
+        raise TypeError("a JSON document must be bytes or str, not %s" % type(body).__name__)
+    return _json_loads(body)
 
 
 def _is_digits(text):

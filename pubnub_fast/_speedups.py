@@ -59,6 +59,8 @@ def twin(name, kind=None):
     if module is None:
         module = _select(name)
         _loaded[name] = module
+        # from now on ``_speedups.<name>`` is a plain module attribute: no __getattr__ per use
+        globals()[name] = module
     return module
 
 

@@ -37,6 +37,7 @@ from pubnub_fast.crypto_core import (  # noqa: F401 - CryptoHeader, PubNubCrypto
     PubNubLegacyCryptor,
     check_cipher_modes,
     decryption_error,
+    decode_plaintext,
     json_or_text,
     utf8_text,
 )
@@ -106,7 +107,7 @@ class PubNubCryptodome(PubNubCrypto):
                 plain = _core._decrypt_b64(aes_key, msg, STATIC_IV)
         except DecryptionError as exc:
             raise decryption_error() from exc
-        return json_or_text(utf8_text(plain))
+        return decode_plaintext(plain)
 
 
 class PubNubFileCrypto(PubNubCryptodome):
@@ -197,7 +198,7 @@ class PubNubCryptoModule(PubNubCrypto):
                     plain = fast(message)
                 except DecryptionError as exc:
                     raise decryption_error() from exc
-                return json_or_text(utf8_text(plain))
+                return decode_plaintext(plain)
         try:
             data = _core._b64decode(message)
         except DecryptionError as exc:
@@ -209,7 +210,7 @@ class PubNubCryptoModule(PubNubCrypto):
                 plain = hook(body, cryptor_data)
             except DecryptionError as exc:
                 raise decryption_error() from exc
-            return json_or_text(utf8_text(plain))
+            return decode_plaintext(plain)
         result = cryptor.decrypt(CryptorPayload(data=body, cryptor_data=cryptor_data))
         if isinstance(result, (bytes, bytearray)):
             result = utf8_text(bytes(result))

@@ -214,7 +214,7 @@ class RequestPipeline:
                 else:
                     try:
                         # JSON through the envelope hot path (a strict C decoder when compiled)
-                        raw = _speedups.envelope.loads(response.body) if response.body else None
+                        raw = _speedups.envelope.loads_strict(response.body) if response.body else None
                     except (ValueError, RecursionError):
                         raise PubNubException(
                             errormsg="the server's response is not JSON: %r" % response.body[:200],

@@ -122,7 +122,8 @@ def expected_view(expected):
 
 def snapshot(events):
     """A comparable form of ``events``: method, exact type, attributes in order (errors by type
-    and text, since exception instances do not compare equal)."""
+    and text, since exception instances do not compare equal; NaN as a marker, since NaN is
+    equal to nothing but the same object)."""
     out = []
     for method, result in events:
         attributes = []
@@ -130,6 +131,8 @@ def snapshot(events):
             if isinstance(value, BaseException):
                 cause = value.__cause__
                 value = ("exception", type(value), str(value), type(cause), str(cause))
+            elif isinstance(value, float) and value != value:
+                value = ("NaN",)
             attributes.append((name, value))
         out.append((method, type(result), attributes))
     return out
@@ -844,3 +847,23 @@ def test_payloads_ujson_refuses_still_encode(envelope_impl):
         envelope_impl.frame_subscribe("12a", 1, [])
     with pytest.raises(TypeError):
         envelope_impl.frame_subscribe("12", "1", [])
+
+
+@pytest.mark.parametrize("document", [b"01", b"[1,]", b"{'a': 1}", b"\xff", "[1, 2", b"nul"])
+def test_loads_strict_refuses_what_json_refuses(envelope_impl, document):
+    import json
+
+    with pytest.raises(ValueError):
+        json.loads(document)
+    with pytest.raises(ValueError):
+        envelope_impl.loads_strict(document)
+
+
+@pytest.mark.parametrize("document", [b'{"a": [1, 2.5, "x\\u00e9", null, true]}', b"NaN", b" 7 ", "\"\\ud800\"",
+                                      b"123456789012345678901234567890", b"-0.0"])
+def test_loads_strict_equals_json(envelope_impl, document):
+    import json
+
+    expected = json.loads(document)
+    got = envelope_impl.loads_strict(document)
+    assert repr(got) == repr(expected)
