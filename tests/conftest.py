@@ -13,6 +13,9 @@ import pytest
 
 from pubnub_fast import _speedups
 
+# The helpers shared by test modules are not test modules: have pytest rewrite their asserts too.
+pytest.register_assert_rewrite("tests.endpoint_vectors", "tests.e2e_support", "tests.server.interop_support")
+
 VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors")
 
 
@@ -86,3 +89,13 @@ def envelope_impl(request):
 def filters_impl(request):
     """The filter-compiler twin (``_filters_py`` then ``_filters_c``)."""
     return _twin(request, "filters")
+
+
+@pytest.fixture
+def make_client(server):
+    """``make_client(uuid="client", origin=None, **settings)``: pubnub_fast clients of the ``server``
+    fixture in scope (its ``origin``), stopped after the test (``tests/e2e_support.py``)."""
+    from tests.e2e_support import clients_of  # not at the top: it imports the reactor, pytest-twisted installs it
+
+    with clients_of(server.origin) as make:
+        yield make

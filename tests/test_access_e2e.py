@@ -7,83 +7,34 @@ get ``PNAccessDeniedCategory`` (403) where they hold no permission — including
 with somebody else's token. ``parse_token`` reads the tokens the server issues.
 """
 import pytest
-import pytest_twisted
-from twisted.internet import defer, reactor
 
-from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.enums import PNStatusCategory
 from pubnub_fast.exceptions import PubNubTwistedException
 from pubnub_fast.models.consumer.access_manager import PNAccessManagerAuditResult, PNAccessManagerGrantResult
 from pubnub_fast.models.consumer.v3.channel import Channel
 from pubnub_fast.models.consumer.v3.group import Group
 from pubnub_fast.models.consumer.v3.uuid import UUID
-from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
-from pubnub_fast.server import start_server
+from tests.e2e_support import Events, local_server_fixture
 
 pytestmark = pytest.mark.integration
 
 SUB, PUB, SECRET = "sub-c-e2e-pam", "pub-c-e2e-pam", "sec-c-e2e-pam"
-WAIT = 10
 
 
-class Events(SubscribeCallback):
-    def __init__(self):
-        self.messages = []
-        self.statuses = []
-        self._waiters = []
-
-    def _changed(self):
-        for predicate, waiter in list(self._waiters):
-            if not waiter.called and predicate():
-                waiter.callback(None)
-
-    def status(self, pubnub, status):
-        self.statuses.append(status)
-        self._changed()
-
-    def message(self, pubnub, message):
-        self.messages.append(message)
-        self._changed()
-
-    def wait(self, predicate):
-        waiter = defer.Deferred()
-        if predicate():
-            waiter.callback(None)
-        else:
-            self._waiters.append((predicate, waiter))
-        return waiter.addTimeout(WAIT, reactor)
-
-    def has_status(self, category):
-        return self.wait(lambda: any(status.category == category for status in self.statuses))
+server = local_server_fixture(keysets=["%s:%s:%s" % (SUB, PUB, SECRET)])
 
 
 @pytest.fixture
-def server():
-    running = pytest_twisted.blockon(start_server(
-        reactor, port=0, data=":memory:", keysets=["%s:%s:%s" % (SUB, PUB, SECRET)], long_poll=2.0))
-    yield running
-    pytest_twisted.blockon(running.stop())
-
-
-@pytest.fixture
-def make_client(server):
-    clients = []
-
+def make_client(make_client):
     def make(uuid, secret=False, auth_key=None):
-        config = PNConfiguration(subscribe_key=SUB, publish_key=PUB, uuid=uuid)
-        config.origin = server.origin
+        settings = {}
         if secret:
-            config.secret_key = SECRET
+            settings["secret_key"] = SECRET
         if auth_key:
-            config.auth_key = auth_key
-        pubnub = PubNubTwisted(config, reactor=reactor)
-        clients.append(pubnub)
-        return pubnub
+            settings["auth_key"] = auth_key
+        return make_client(uuid, subscribe_key=SUB, publish_key=PUB, **settings)
 
-    yield make
-    for pubnub in clients:
-        pytest_twisted.blockon(pubnub.stop())
+    return make
 
 
 async def refused(deferred):
@@ -114,7 +65,7 @@ async def test_grant_audit_revoke_and_enforcement(make_client):
     reader.subscribe().channels(["room"]).execute()
     await events.has_status(PNStatusCategory.PNConnectedCategory)
     await writer.publish().channel("room").message({"n": 1}).deferred()
-    await events.wait(lambda: events.messages)
+    await events.wait(lambda e: e.messages)
     assert events.messages[0].message == {"n": 1}
 
     await refused(reader.publish().channel("room").message("no").deferred())
@@ -156,7 +107,7 @@ async def test_grant_token_set_token_parse_token_and_revoke(make_client):
     alice.subscribe().channels(["chat", "news-1"]).execute()
     await events.has_status(PNStatusCategory.PNConnectedCategory)
     await alice.publish().channel("chat").message("hello").deferred()
-    await events.wait(lambda: events.messages)
+    await events.wait(lambda e: e.messages)
     assert events.messages[0].message == "hello"
     await refused(alice.publish().channel("news-1").message("read only").deferred())
 

@@ -5,85 +5,21 @@ import pytest
 import pytest_twisted
 from twisted.internet import defer, reactor, task
 
-from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.enums import PNStatusCategory
 from pubnub_fast.exceptions import PubNubTwistedException
 from pubnub_fast.models.consumer.time import PNTimeResponse
-from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
-from pubnub_fast.server import start_server
+from tests.e2e_support import Events, local_server_fixture, subscribed
 
 pytestmark = pytest.mark.integration
 
 C = PNStatusCategory
 
 
-class Events(SubscribeCallback):
-    def __init__(self):
-        self.items = []
-        self.statuses = []
-        self._waiters = []
-        self.connected = defer.Deferred()
-
-    def _add(self, kind, value):
-        self.items.append((kind, value))
-        for predicate, waiter in list(self._waiters):
-            if not waiter.called and predicate(self.items):
-                waiter.callback(None)
-
-    def status(self, pubnub, status):
-        self.statuses.append(status)
-        if status.category == C.PNConnectedCategory and not self.connected.called:
-            self.connected.callback(None)
-
-    def message(self, pubnub, message):
-        self._add("message", message)
-
-    def signal(self, pubnub, signal):
-        self._add("signal", signal)
-
-    def presence(self, pubnub, presence):
-        self._add("presence", presence)
-
-    def of(self, kind):
-        return [value for k, value in self.items if k == kind]
-
-    def wait(self, predicate, timeout=10):
-        waiter = defer.Deferred()
-        if predicate(self.items):
-            waiter.callback(None)
-        else:
-            self._waiters.append((predicate, waiter))
-        return waiter.addTimeout(timeout, reactor)
-
-
-@pytest.fixture
-def server():
-    running = pytest_twisted.blockon(start_server(reactor, port=0, data=":memory:", long_poll=2.0))
-    yield running
-    pytest_twisted.blockon(running.stop())
-
-
-@pytest.fixture
-def make_client(server):
-    clients = []
-
-    def make(uuid="client", **settings):
-        config = PNConfiguration(subscribe_key="demo", publish_key="demo", uuid=uuid)
-        config.origin = server.origin
-        for name, value in settings.items():
-            setattr(config, name, value)
-        pubnub = PubNubTwisted(config, reactor=reactor)
-        clients.append(pubnub)
-        return pubnub
-
-    yield make
-    for pubnub in clients:
-        pytest_twisted.blockon(pubnub.stop())
+server = local_server_fixture()
 
 
 def count(kind, n):
-    return lambda items: len([1 for k, _ in items if k == kind]) >= n
+    return lambda events: len(events.of(kind)) >= n
 
 
 @pytest_twisted.inlineCallbacks
@@ -103,15 +39,12 @@ def test_time_and_publish_results(make_client):
 def test_subscribe_receives_messages_signals_and_presence(make_client):
     subscriber = make_client("subscriber")
     publisher = make_client("publisher")
-    events = Events()
-    subscriber.add_listener(events)
-    subscriber.subscribe().channels(["room"]).with_presence().execute()
-    yield events.connected.addTimeout(10, reactor)
+    events = yield defer.ensureDeferred(subscribed(subscriber, ["room"], presence=True))
     yield events.wait(count("presence", 1))
     yield publisher.publish().channel("room").message({"text": "hi"}).meta({"k": "v"}).deferred()
     yield publisher.signal().channel("room").message({"typing": True}).deferred()
     yield publisher.publish().channel("room").message("post body").use_post(True).deferred()
-    yield events.wait(lambda items: count("message", 2)(items) and count("signal", 1)(items))
+    yield events.wait(lambda e: count("message", 2)(e) and count("signal", 1)(e))
     first, second = events.of("message")
     assert (first.channel, first.message, first.user_metadata, first.publisher) == (
         "room", {"text": "hi"}, {"k": "v"}, "publisher")
@@ -124,10 +57,7 @@ def test_subscribe_receives_messages_signals_and_presence(make_client):
 @pytest_twisted.inlineCallbacks
 def test_encrypted_messages_round_trip_and_wrong_key_is_a_decryption_error(make_client):
     subscriber = make_client("subscriber", cipher_key="right key")
-    events = Events()
-    subscriber.add_listener(events)
-    subscriber.subscribe().channels(["secret"]).execute()
-    yield events.connected.addTimeout(10, reactor)
+    events = yield defer.ensureDeferred(subscribed(subscriber, ["secret"]))
     right = make_client("p1", cipher_key="right key")
     wrong = make_client("p2", cipher_key="wrong key")
     yield right.publish().channel("secret").message({"n": 1}).deferred()
@@ -143,10 +73,7 @@ def test_encrypted_messages_round_trip_and_wrong_key_is_a_decryption_error(make_
 def test_filter_expression_drops_non_matching_messages(make_client):
     subscriber = make_client("subscriber", filter_expression="meta.priority == 'high'")
     publisher = make_client("publisher")
-    events = Events()
-    subscriber.add_listener(events)
-    subscriber.subscribe().channels(["alerts"]).execute()
-    yield events.connected.addTimeout(10, reactor)
+    events = yield defer.ensureDeferred(subscribed(subscriber, ["alerts"]))
     for n, priority in enumerate(["low", "high", "low", "high"]):
         yield publisher.publish().channel("alerts").message(n).meta({"priority": priority}).deferred()
     yield events.wait(count("message", 2))
@@ -170,16 +97,11 @@ def test_invalid_filter_expression_is_announced_and_stops(make_client):
 def test_leave_is_announced_to_other_subscribers(make_client):
     watcher = make_client("watcher")
     leaver = make_client("leaver")
-    events = Events()
-    watcher.add_listener(events)
-    watcher.subscribe().channels(["lobby"]).with_presence().execute()
-    yield events.connected.addTimeout(10, reactor)
+    events = yield defer.ensureDeferred(subscribed(watcher, ["lobby"], presence=True))
     leaver.subscribe().channels(["lobby"]).execute()
-    yield events.wait(lambda items: any(k == "presence" and v.uuid == "leaver" and v.event == "join"
-                                        for k, v in items))
+    yield events.wait(lambda e: any(p.uuid == "leaver" and p.event == "join" for p in e.of("presence")))
     leaver.unsubscribe().channels(["lobby"]).execute()
-    yield events.wait(lambda items: any(k == "presence" and v.uuid == "leaver" and v.event == "leave"
-                                        for k, v in items))
+    yield events.wait(lambda e: any(p.uuid == "leaver" and p.event == "leave" for p in e.of("presence")))
 
 
 @pytest_twisted.inlineCallbacks

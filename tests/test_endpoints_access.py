@@ -3,30 +3,19 @@
 The exact requests of tests/vectors/requests.json and the signatures of signing.json, sorted
 queries, validation before anything is sent, results parsed from realistic answers, and
 parse_token against the spec vector, the cross-SDK known answers and the official SDK.
-
-This module also holds the vector helpers the push/objects/files test modules import: they
-resolve the vectors' argument descriptions (``$enum``, ``$call`` … ``then``, ``$new``) and
-compare paths segment by segment after decoding (the official SDK leaves some segments raw,
-pubnub_fast encodes every segment exactly once — decisions.md §17).
 """
 import base64
 import json
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings, strategies as st
-from twisted.internet import task
 
 from pubnub_fast import errors, tokens
-from pubnub_fast.enums import PNOperationType, PNPushEnvironment, PNPushType, PNStatusCategory
+from pubnub_fast.enums import PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.access_manager import (PNAccessManagerAuditResult, PNAccessManagerChannelData,
                                                         PNAccessManagerGrantResult)
-from pubnub_fast.models.consumer.objects_v2.channel_members import PNUUID, PNUserMember
-from pubnub_fast.models.consumer.objects_v2.common import MemberIncludes, MembershipIncludes
-from pubnub_fast.models.consumer.objects_v2.memberships import PNChannelMembership
-from pubnub_fast.models.consumer.objects_v2.page import Next, Previous
-from pubnub_fast.models.consumer.objects_v2.sort import PNSortKey, PNSortKeyValue
 from pubnub_fast.models.consumer.v3.access_manager import PNGrantTokenResult, PNRevokeTokenResult
 from pubnub_fast.models.consumer.v3.category import Category
 from pubnub_fast.models.consumer.v3.channel import Channel
@@ -35,174 +24,24 @@ from pubnub_fast.models.consumer.v3.space import Space
 from pubnub_fast.models.consumer.v3.user import User
 from pubnub_fast.models.consumer.v3.uuid import UUID
 from pubnub_fast.pnconfiguration import PNConfiguration
-from tests.client_stub import StubbedClient, failureResultOf, successResultOf
+from tests.client_stub import StubbedClient, failureResultOf
 from tests.conftest import load_vectors
-from tests.test_publish import PinnedSDKName, build_config
+from tests.endpoint_vectors import (answered, check_signing_vector, decoded_query, rejected, request_vector_test,
+                                    request_vectors, send, signing_vector_test, signing_vectors, via_pn_async)
 
-VOLATILE = {"pnsdk", "uuid", "requestid", "timestamp", "signature"}
-REQUEST_CASES = load_vectors("requests.json")["cases"]
-SIGNING_CASES = [c for c in load_vectors("signing.json")["cases"] if c["kind"] == "sign_v2"]
 TOKEN_CASES = [c for c in load_vectors("crossdk.json")["cases"] if c["kind"] == "token_parse"]
 SPEC_TOKEN = ("qEF2AkF0GmFLd-NDdHRsGQWgQ3Jlc6VEY2hhbqFjY2gxGP9DZ3JwoWNjZzEY_0N1c3KgQ3NwY6BEdXVpZKFldXVpZDEY_0NwYXSlR"
               "GNoYW6gQ2dycKBDdXNyoENzcGOgRHV1aWShYl4kAURtZXRho2VzY29yZRhkZWNvbG9yY3JlZGZhdXRob3JlcGFuZHVEdXVpZGtte"
               "WF1dGh1dWlkMUNzaWdYIP2vlxHik0EPZwtgYxAW3-LsBaX_WgWdYvtAXpYbKll3")
 SECRET = {"secret_key": "sec-c-demo"}
 
-# --- vector helpers (shared with test_endpoints_push/objects/files) --------------------------------
-
-_NAMES = {
-    "PNPushType": PNPushType, "PNPushEnvironment": PNPushEnvironment, "PNSortKeyValue": PNSortKeyValue,
-    "PNSortKey": PNSortKey, "Channel": Channel, "Group": Group, "UUID": UUID, "Space": Space, "User": User,
-    "Category": Category, "PNUUID": PNUUID, "PNUserMember": PNUserMember, "PNChannelMembership": PNChannelMembership,
-    "Next": Next, "Previous": Previous, "MemberIncludes": MemberIncludes, "MembershipIncludes": MembershipIncludes,
-}
-
-
-def _lookup(dotted):
-    head, _, tail = dotted.partition(".")
-    value = _NAMES[head]
-    return getattr(value, tail) if tail else value
-
-
-def resolve_arg(value):
-    """Objects from the vectors' descriptions: ``{"$enum": "PNPushType.APNS"}``,
-    ``{"$call": "Channel.id", "args": [..], "then": [[method, [args]]..]}``, ``{"$new": class, ..}``."""
-    if isinstance(value, list):
-        return [resolve_arg(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "$enum" in value:
-        return _lookup(value["$enum"])
-    if "$call" in value or "$new" in value:
-        target = _lookup(value.get("$call") or value.get("$new"))
-        made = target(*resolve_arg(value.get("args", [])),
-                      **{k: resolve_arg(v) for k, v in value.get("kwargs", {}).items()})
-        for method, args in value.get("then", []):
-            made = getattr(made, method)(*resolve_arg(args))
-        return made
-    return {k: resolve_arg(v) for k, v in value.items()}
-
-
-def apply_vector_call(pubnub, call):
-    if "endpoint_class" in call:
-        factory = {"FetchFileUploadS3Data": pubnub._fetch_file_upload_s3_data}[call["endpoint_class"]]
-    else:
-        factory = getattr(pubnub, call["factory"])
-    builder = factory(**{k: resolve_arg(v) for k, v in call.get("factory_kwargs", {}).items()})
-    for setter, args in call.get("chain", []):
-        builder = getattr(builder, setter)(*resolve_arg(args))
-    return builder
-
-
-def vector_cases(cases, names):
-    return [pytest.param(c, id=c["id"]) for c in cases
-            if c.get("call", {}).get("factory") in names or c.get("call", {}).get("endpoint_class") in names]
-
-
-def request_vectors(*names):
-    return vector_cases(REQUEST_CASES, names)
-
-
-def signing_vectors(*names):
-    return vector_cases(SIGNING_CASES, names)
-
-
-def encoded_once(path):
-    """``path`` with every segment percent-encoded exactly once (what pubnub_fast sends)."""
-    return "/".join(quote(unquote(segment), safe="~") for segment in path.split("/"))
-
-
-def decoded_query(pairs):
-    return sorted((k, v) for k, v in pairs if k not in VOLATILE)
-
-
-def send(client, builder):
-    """Send ``builder`` whatever the stub answers; the recorded request."""
-    d = client.call(builder)
-    d.addErrback(lambda failure: failure.trap(PubNubTwistedException))
-    successResultOf(d)
-    return client.last
-
-
-def check_request_vector(case):
-    client = StubbedClient(config=build_config(case["config"]))
-    request = send(client, apply_vector_call(client.pubnub, case["call"]))
-    assert request.method == case["method"]
-    assert request.raw_path == encoded_once(case["path"])
-    assert unquote(request.raw_path) == unquote(case["path"])
-    assert decoded_query(request.query) == decoded_query(case["query"])
-    assert request.params["uuid"] == case["volatile_params"]["uuid"]
-    assert ("signature" in request.params) == ("signature" in case["volatile_params"])
-    body = case["body"]
-    assert request.body == (body.encode() if body is not None else b"")
-    if body is not None:
-        assert request.header("Content-Type") == "application/json"
-    return request
-
-
-def check_signing_vector(case):
-    class Client(PinnedSDKName):
-        recorded_sdk_name = case["pnsdk"]
-
-    clock = task.Clock()
-    clock.advance(int(case["timestamp"]))
-    client = StubbedClient(config=build_config(case["config"]), pubnub_class=Client, clock=clock)
-    request = send(client, apply_vector_call(client.pubnub, case["call"]))
-    assert request.method == case["method"]
-    assert request.raw_path == case["path"]
-    assert request.params["timestamp"] == case["timestamp"]
-    assert request.params["signature"] == case.get("canonical_signature", case["signature"])
-    signed = sorted((k, v) for k, v in request.query if k != "signature")
-    assert signed == sorted(map(tuple, case.get("canonical_signed_params", case["signed_params"])))
-    body = case["body"]
-    assert request.body == (body.encode() if body is not None else b"")
-    return request
-
-
-def rejected(client, builder, pn_error, match=None):
-    """``builder`` fails validation with ``pn_error`` synchronously (both invocation styles); nothing is sent."""
-    with pytest.raises(PubNubException, match=match) as info:
-        builder.deferred()
-    assert info.value.pn_error == pn_error
-    calls = []
-    successResultOf(builder.pn_async(lambda result, status: calls.append((result, status))))
-    (result, status), = calls
-    assert result is None and status.is_error()
-    assert status.category == PNStatusCategory.PNBadRequestCategory
-    assert status.error_data.exception.pn_error == pn_error
-    assert client.server.requests == []
-    return info.value
-
-
-def answered(client, builder, body, code=200):
-    """The envelope of ``builder`` answered with ``(code, body)``."""
-    client.server.respond((code, body))
-    return successResultOf(client.call(builder))
-
-
-def via_pn_async(client, builder, body, code=200):
-    client.server.respond((code, body))
-    calls = []
-    d = builder.pn_async(lambda result, status: calls.append((result, status)))
-    client.stub.flush()
-    successResultOf(d)
-    (result, status), = calls
-    return result, status
-
-
 # --- request format -------------------------------------------------------------------------------
 
 FACTORIES = ("grant", "revoke", "audit", "grant_token", "revoke_token")
 
 
-@pytest.mark.parametrize("case", request_vectors(*FACTORIES))
-def test_request_matches_vector(case):
-    check_request_vector(case)
-
-
-@pytest.mark.parametrize("case", signing_vectors(*FACTORIES))
-def test_signature_matches_vector(case):
-    check_signing_vector(case)
+test_request_matches_vector = request_vector_test(*FACTORIES, encoded_once_path=True)
+test_signature_matches_vector = signing_vector_test(*FACTORIES)
 
 
 def test_every_access_vector_is_covered():

@@ -10,8 +10,8 @@ from pubnub_fast.models.consumer.channel_group import (PNChannelGroupsAddChannel
                                                        PNChannelGroupsRemoveChannelResult,
                                                        PNChannelGroupsRemoveGroupResult)
 from tests.client_stub import StubbedClient, successResultOf
-from tests.test_endpoints_presence import (FORBIDDEN, check_request_vector, decoded_query, failed, no_sub_key_client,
-                                           rejected, rejected_async, request_vectors, send, via_pn_async)
+from tests.endpoint_vectors import (FORBIDDEN, failed, no_sub_key_client, query_counts, rejected_async,
+                                    rejected_deferred, request_vector_test, request_vectors, send, via_pn_async)
 
 FACTORIES = ("add_channel_to_channel_group", "remove_channel_from_channel_group", "list_channels_in_channel_group",
              "remove_channel_group")
@@ -19,9 +19,7 @@ PATH = "/v1/channel-registration/sub-key/sub-c-demo/channel-group/"
 OK = {"status": 200, "message": "OK", "service": "channel-registry", "error": False}
 
 
-@pytest.mark.parametrize("case", request_vectors(*FACTORIES))
-def test_request_matches_vector(case):
-    check_request_vector(case)
+test_request_matches_vector = request_vector_test(*FACTORIES)
 
 
 def test_every_factory_has_a_vector():
@@ -63,20 +61,20 @@ def test_operations_and_affected_names():
 @pytest.mark.parametrize("factory", FACTORIES)
 def test_subscribe_key_is_checked_first(factory):
     client = no_sub_key_client()
-    rejected(client, getattr(client.pubnub, factory)(), errors.PNERR_SUBSCRIBE_KEY_MISSING)
+    rejected_deferred(client, getattr(client.pubnub, factory)(), errors.PNERR_SUBSCRIBE_KEY_MISSING)
 
 
 @pytest.mark.parametrize("factory", ["add_channel_to_channel_group", "remove_channel_from_channel_group"])
 def test_channels_then_group(factory):
     client = StubbedClient()
     make = getattr(client.pubnub, factory)
-    rejected(client, make(), errors.PNERR_CHANNELS_MISSING)
-    rejected(client, make().channel_group("g"), errors.PNERR_CHANNELS_MISSING)
-    rejected(client, make().channels([]).channel_group("g"), errors.PNERR_CHANNELS_MISSING)
-    rejected(client, make().channels(""), errors.PNERR_CHANNELS_MISSING)
-    rejected(client, make().channels("c"), errors.PNERR_GROUP_MISSING)
-    rejected(client, make().channels("c").channel_group(""), errors.PNERR_GROUP_MISSING)
-    rejected(client, make().channels("c").channel_group(["g"]), errors.PNERR_GROUP_MISSING)
+    rejected_deferred(client, make(), errors.PNERR_CHANNELS_MISSING)
+    rejected_deferred(client, make().channel_group("g"), errors.PNERR_CHANNELS_MISSING)
+    rejected_deferred(client, make().channels([]).channel_group("g"), errors.PNERR_CHANNELS_MISSING)
+    rejected_deferred(client, make().channels(""), errors.PNERR_CHANNELS_MISSING)
+    rejected_deferred(client, make().channels("c"), errors.PNERR_GROUP_MISSING)
+    rejected_deferred(client, make().channels("c").channel_group(""), errors.PNERR_GROUP_MISSING)
+    rejected_deferred(client, make().channels("c").channel_group(["g"]), errors.PNERR_GROUP_MISSING)
     with pytest.raises(PubNubException) as info:
         make().channels([1])
     assert info.value.pn_error == errors.PNERR_INVALID_ARGUMENT
@@ -86,9 +84,9 @@ def test_channels_then_group(factory):
 def test_group_is_required(factory):
     client = StubbedClient()
     make = getattr(client.pubnub, factory)
-    rejected(client, make(), errors.PNERR_GROUP_MISSING)
-    rejected(client, make().channel_group(""), errors.PNERR_GROUP_MISSING)
-    rejected(client, make().channel_group(5), errors.PNERR_GROUP_MISSING)
+    rejected_deferred(client, make(), errors.PNERR_GROUP_MISSING)
+    rejected_deferred(client, make().channel_group(""), errors.PNERR_GROUP_MISSING)
+    rejected_deferred(client, make().channel_group(5), errors.PNERR_GROUP_MISSING)
     rejected_async(client, make(), errors.PNERR_GROUP_MISSING)
 
 
@@ -142,11 +140,11 @@ def test_keyword_factories():
     client = StubbedClient()
     pubnub = client.pubnub
     request = send(client, pubnub.add_channel_to_channel_group(channels=["a", "b"], channel_group="g"))
-    assert request.raw_path == PATH + "g" and decoded_query(request.query) == Counter({("add", "a,b"): 1})
+    assert request.raw_path == PATH + "g" and query_counts(request.query) == Counter({("add", "a,b"): 1})
     request = send(client, pubnub.remove_channel_from_channel_group(channels="a", channel_group="g"))
-    assert decoded_query(request.query) == Counter({("remove", "a"): 1})
+    assert query_counts(request.query) == Counter({("remove", "a"): 1})
     request = send(client, pubnub.list_channels_in_channel_group(channel_group="g"))
-    assert request.raw_path == PATH + "g" and decoded_query(request.query) == Counter()
+    assert request.raw_path == PATH + "g" and query_counts(request.query) == Counter()
     request = send(client, pubnub.remove_channel_group(channel_group="g"))
     assert request.raw_path == PATH + "g/remove"
     with pytest.raises(TypeError):

@@ -19,9 +19,8 @@ from pubnub_fast.models.consumer.file import (PNDeleteFileResult, PNDownloadFile
 from pubnub_fast.pnconfiguration import PNConfiguration
 from tests.client_stub import HOLD, StubbedClient, assertNoResult, failureResultOf, successResultOf
 from tests.conftest import load_vectors
-from tests.test_endpoints_access import (answered, check_request_vector, check_signing_vector, decoded_query,
-                                         rejected, request_vectors, send, signing_vectors, via_pn_async)
-from tests.test_publish import build_config
+from tests.endpoint_vectors import (answered, build_config, check_request_vector, decoded_query, rejected,
+                                    request_vectors, send, signing_vector_test, signing_vectors, via_pn_async)
 
 FACTORIES = ("list_files", "get_file_url", "delete_file", "publish_file_message", "FetchFileUploadS3Data")
 FILE_VECTORS = [c for c in load_vectors("crypto_file.json")["cases"] if c["kind"] == "decrypt"]
@@ -73,7 +72,7 @@ def uploaded_parts(request):
 
 @pytest.mark.parametrize("case", request_vectors(*FACTORIES))
 def test_request_matches_vector(case):
-    request = check_request_vector(case)
+    request = check_request_vector(case, encoded_once_path=True)
     if "get_complete_url" in case:
         client = StubbedClient(config=build_config(case["config"]))
         url = client.pubnub.get_file_url(channel="ch 1", file_id="abc-123", file_name="cat pic.png").get_complete_url()
@@ -83,9 +82,7 @@ def test_request_matches_vector(case):
         assert decoded_query(parse_qsl(ours.query)) == decoded_query(parse_qsl(theirs.query))
 
 
-@pytest.mark.parametrize("case", signing_vectors(*FACTORIES))
-def test_signature_matches_vector(case):
-    check_signing_vector(case)
+test_signature_matches_vector = signing_vector_test(*FACTORIES)
 
 
 def test_every_files_vector_is_covered():

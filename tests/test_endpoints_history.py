@@ -11,22 +11,16 @@ from pubnub_fast.models.consumer.history import (PNFetchMessageItem, PNFetchMess
                                                  PNHistoryResult)
 from pubnub_fast.models.consumer.message_count import PNMessageCountResult
 from tests.client_stub import StubbedClient, successResultOf
-from tests.test_endpoints_presence import (FORBIDDEN, check_request_vector, check_signing_vector, decoded_query,
-                                           failed, no_sub_key_client, rejected, rejected_async, request_vectors,
-                                           send, signing_vectors, via_pn_async)
+from tests.endpoint_vectors import (FORBIDDEN, failed, no_sub_key_client, query_counts, rejected_async,
+                                    rejected_deferred, request_vector_test, request_vectors, send, signing_vector_test,
+                                    signing_vectors, via_pn_async)
 
 FACTORIES = ("history", "fetch_messages", "delete_messages", "message_counts")
 TT = 15000000000000000
 
 
-@pytest.mark.parametrize("case", request_vectors(*FACTORIES))
-def test_request_matches_vector(case):
-    check_request_vector(case)
-
-
-@pytest.mark.parametrize("case", signing_vectors(*FACTORIES))
-def test_signature_matches_vector(case):
-    check_signing_vector(case)
+test_request_matches_vector = request_vector_test(*FACTORIES)
+test_signature_matches_vector = signing_vector_test(*FACTORIES)
 
 
 def test_every_storage_vector_is_covered():
@@ -39,14 +33,14 @@ def test_every_storage_vector_is_covered():
 # --- request format ---------------------------------------------------------------------------------
 
 def query(request):
-    return dict(decoded_query(request.query))
+    return dict(query_counts(request.query))
 
 
 def test_history_defaults_and_count_bounds():
     client = StubbedClient()
     request = send(client, client.pubnub.history().channel("a b"))
     assert request.raw_path == "/v2/history/sub-key/sub-c-demo/channel/a%20b"
-    assert decoded_query(request.query) == Counter({("count", "100"): 1})
+    assert query_counts(request.query) == Counter({("count", "100"): 1})
     for count, sent in ((1, "1"), (100, "100"), (0, "100"), (-3, "100"), (101, "100")):
         assert send(client, client.pubnub.history().channel("c").count(count)).params["count"] == sent
     request = send(client, client.pubnub.history().channel("c").reverse(False).include_timetoken(False)
@@ -124,26 +118,26 @@ def test_operations():
 @pytest.mark.parametrize("factory", FACTORIES)
 def test_subscribe_key_is_checked_first(factory):
     client = no_sub_key_client()
-    rejected(client, getattr(client.pubnub, factory)(), errors.PNERR_SUBSCRIBE_KEY_MISSING)
+    rejected_deferred(client, getattr(client.pubnub, factory)(), errors.PNERR_SUBSCRIBE_KEY_MISSING)
 
 
 def test_channel_is_required():
     client = StubbedClient()
     pubnub = client.pubnub
     for make in (pubnub.history, pubnub.delete_messages):
-        rejected(client, make(), errors.PNERR_CHANNEL_MISSING)
-        rejected(client, make().channel(""), errors.PNERR_CHANNEL_MISSING)
-        rejected(client, make().channel(["a"]), errors.PNERR_CHANNEL_MISSING)
-    rejected(client, pubnub.fetch_messages(), errors.PNERR_CHANNEL_MISSING)
-    rejected(client, pubnub.fetch_messages().channels([]), errors.PNERR_CHANNEL_MISSING)
-    rejected(client, pubnub.message_counts().channel_timetokens([TT]), errors.PNERR_CHANNEL_MISSING)
+        rejected_deferred(client, make(), errors.PNERR_CHANNEL_MISSING)
+        rejected_deferred(client, make().channel(""), errors.PNERR_CHANNEL_MISSING)
+        rejected_deferred(client, make().channel(["a"]), errors.PNERR_CHANNEL_MISSING)
+    rejected_deferred(client, pubnub.fetch_messages(), errors.PNERR_CHANNEL_MISSING)
+    rejected_deferred(client, pubnub.fetch_messages().channels([]), errors.PNERR_CHANNEL_MISSING)
+    rejected_deferred(client, pubnub.message_counts().channel_timetokens([TT]), errors.PNERR_CHANNEL_MISSING)
     rejected_async(client, pubnub.history(), errors.PNERR_CHANNEL_MISSING)
 
 
 def test_fetch_messages_with_actions_takes_one_channel():
     client = StubbedClient()
-    exc = rejected(client, client.pubnub.fetch_messages().channels(["a", "b"]).include_message_actions(True),
-                   errors.PNERR_HISTORY_MESSAGE_ACTIONS_MULTIPLE_CHANNELS)
+    exc = rejected_deferred(client, client.pubnub.fetch_messages().channels(["a", "b"]).include_message_actions(True),
+                            errors.PNERR_HISTORY_MESSAGE_ACTIONS_MULTIPLE_CHANNELS)
     assert "single channel" in str(exc)
 
 
@@ -152,7 +146,7 @@ def test_message_counts_mismatch():
     for builder in (client.pubnub.message_counts().channel(["a", "b"]).channel_timetokens([TT]),
                     client.pubnub.message_counts().channel("a"),
                     client.pubnub.message_counts().channel("a").channel_timetokens([TT, TT])):
-        exc = rejected(client, builder, errors.PNERR_INVALID_ARGUMENT)
+        exc = rejected_deferred(client, builder, errors.PNERR_INVALID_ARGUMENT)
         assert exc.get_error_message() == "The number of channels and the number of timetokens do not match."
     status = rejected_async(client, client.pubnub.message_counts().channel("a"), errors.PNERR_INVALID_ARGUMENT)
     assert status.operation == PNOperationType.PNMessageCountOperation

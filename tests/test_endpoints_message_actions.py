@@ -9,9 +9,9 @@ from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.message_actions import (PNAddMessageActionResult, PNGetMessageActionsResult,
                                                          PNMessageAction)
 from tests.client_stub import StubbedClient, successResultOf
-from tests.test_endpoints_presence import (FORBIDDEN, check_request_vector, check_signing_vector, decoded_query,
-                                           failed, no_sub_key_client, rejected, rejected_async, request_vectors,
-                                           send, signing_vectors, via_pn_async)
+from tests.endpoint_vectors import (FORBIDDEN, failed, no_sub_key_client, query_counts, rejected_async,
+                                    rejected_deferred, request_vector_test, request_vectors, send, signing_vector_test,
+                                    signing_vectors, via_pn_async)
 
 FACTORIES = ("add_message_action", "get_message_actions", "remove_message_action")
 PATH = "/v1/message-actions/sub-c-demo/channel/"
@@ -25,17 +25,11 @@ def action(type="reaction", value="smiley_face", message_timetoken=MTT):
 
 
 def query(request):
-    return dict(decoded_query(request.query))
+    return dict(query_counts(request.query))
 
 
-@pytest.mark.parametrize("case", request_vectors(*FACTORIES))
-def test_request_matches_vector(case):
-    check_request_vector(case)
-
-
-@pytest.mark.parametrize("case", signing_vectors(*FACTORIES))
-def test_signature_matches_vector(case):
-    check_signing_vector(case)
+test_request_matches_vector = request_vector_test(*FACTORIES)
+test_signature_matches_vector = signing_vector_test(*FACTORIES)
 
 
 def test_every_actions_vector_is_covered():
@@ -89,40 +83,46 @@ def test_operations():
 @pytest.mark.parametrize("factory", FACTORIES)
 def test_subscribe_key_then_channel(factory):
     client = no_sub_key_client()
-    rejected(client, getattr(client.pubnub, factory)().channel("c"), errors.PNERR_SUBSCRIBE_KEY_MISSING)
+    rejected_deferred(client, getattr(client.pubnub, factory)().channel("c"), errors.PNERR_SUBSCRIBE_KEY_MISSING)
     client = StubbedClient()
-    rejected(client, getattr(client.pubnub, factory)(), errors.PNERR_CHANNEL_MISSING)
-    rejected(client, getattr(client.pubnub, factory)().channel(""), errors.PNERR_CHANNEL_MISSING)
+    rejected_deferred(client, getattr(client.pubnub, factory)(), errors.PNERR_CHANNEL_MISSING)
+    rejected_deferred(client, getattr(client.pubnub, factory)().channel(""), errors.PNERR_CHANNEL_MISSING)
 
 
 def test_add_validation_order():
     client = StubbedClient()
     add = client.pubnub.add_message_action
-    rejected(client, add().channel("c"), errors.PNERR_MESSAGE_ACTION_MISSING)
-    rejected(client, add().channel("c").message_action(PNMessageAction()), errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
-    rejected(client, add().channel("c").message_action(action(type=None, message_timetoken=None)),
-             errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
-    rejected(client, add().channel("c").message_action(action(type=None, value=None)),
-             errors.PNERR_MESSAGE_ACTION_TYPE_MISSING)
-    rejected(client, add().channel("c").message_action(action(type="")), errors.PNERR_MESSAGE_ACTION_TYPE_MISSING)
-    rejected(client, add().channel("c").message_action(action(type=5)), errors.PNERR_MESSAGE_ACTION_TYPE_MISSING)
-    rejected(client, add().channel("c").message_action(action(value="")), errors.PNERR_MESSAGE_ACTION_VALUE_MISSING)
-    rejected(client, add().channel("c").message_action(action(value=None)), errors.PNERR_MESSAGE_ACTION_VALUE_MISSING)
-    rejected(client, add().channel("c").message_action(action(message_timetoken="soon")),
-             errors.PNERR_INVALID_ARGUMENT)
-    rejected(client, add().channel("c").message_action({"type": "reaction"}), errors.PNERR_INVALID_ARGUMENT)
+    rejected_deferred(client, add().channel("c"), errors.PNERR_MESSAGE_ACTION_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(PNMessageAction()),
+                      errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(action(type=None, message_timetoken=None)),
+                      errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(action(type=None, value=None)),
+                      errors.PNERR_MESSAGE_ACTION_TYPE_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(action(type="")),
+                      errors.PNERR_MESSAGE_ACTION_TYPE_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(action(type=5)),
+                      errors.PNERR_MESSAGE_ACTION_TYPE_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(action(value="")),
+                      errors.PNERR_MESSAGE_ACTION_VALUE_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(action(value=None)),
+                      errors.PNERR_MESSAGE_ACTION_VALUE_MISSING)
+    rejected_deferred(client, add().channel("c").message_action(action(message_timetoken="soon")),
+                      errors.PNERR_INVALID_ARGUMENT)
+    rejected_deferred(client, add().channel("c").message_action({"type": "reaction"}), errors.PNERR_INVALID_ARGUMENT)
     rejected_async(client, add().channel("c"), errors.PNERR_MESSAGE_ACTION_MISSING)
 
 
 def test_remove_validation_order():
     client = StubbedClient()
     remove = client.pubnub.remove_message_action
-    rejected(client, remove().channel("c"), errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
-    rejected(client, remove().channel("c").action_timetoken(1), errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
-    rejected(client, remove().channel("c").message_timetoken(1), errors.PNERR_MESSAGE_ACTION_TIMETOKEN_MISSING)
-    rejected(client, remove().channel("c").message_timetoken(1).action_timetoken(""),
-             errors.PNERR_MESSAGE_ACTION_TIMETOKEN_MISSING)
-    rejected(client, remove().channel("c").message_timetoken("x/y").action_timetoken(1), errors.PNERR_INVALID_ARGUMENT)
+    rejected_deferred(client, remove().channel("c"), errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
+    rejected_deferred(client, remove().channel("c").action_timetoken(1), errors.PNERR_MESSAGE_TIMETOKEN_MISSING)
+    rejected_deferred(client, remove().channel("c").message_timetoken(1), errors.PNERR_MESSAGE_ACTION_TIMETOKEN_MISSING)
+    rejected_deferred(client, remove().channel("c").message_timetoken(1).action_timetoken(""),
+                      errors.PNERR_MESSAGE_ACTION_TIMETOKEN_MISSING)
+    rejected_deferred(client, remove().channel("c").message_timetoken("x/y").action_timetoken(1),
+                      errors.PNERR_INVALID_ARGUMENT)
     rejected_async(client, remove().channel("c").message_timetoken(1), errors.PNERR_MESSAGE_ACTION_TIMETOKEN_MISSING)
 
 

@@ -24,8 +24,8 @@ from pubnub_fast.models.consumer.objects_v2.uuid import (PNGetAllUUIDMetadataRes
                                                          PNRemoveUUIDMetadataResult, PNSetUUIDMetadataResult)
 from pubnub_fast.pnconfiguration import PNConfiguration
 from tests.client_stub import StubbedClient, failureResultOf
-from tests.test_endpoints_access import (answered, check_request_vector, check_signing_vector, decoded_query,
-                                         rejected, request_vectors, send, signing_vectors, via_pn_async)
+from tests.endpoint_vectors import (answered, decoded_query, rejected, request_vector_test, request_vectors, send,
+                                    signing_vector_test, signing_vectors, via_pn_async)
 
 FACTORIES = ("set_uuid_metadata", "get_uuid_metadata", "remove_uuid_metadata", "get_all_uuid_metadata",
              "set_channel_metadata", "get_channel_metadata", "remove_channel_metadata", "get_all_channel_metadata",
@@ -40,14 +40,8 @@ MEMBERS_PAGE = {"status": 200, "data": [{"uuid": {"id": "someuuid"}, "custom": N
                 "totalCount": 12, "next": "MQ", "prev": "MA"}
 
 
-@pytest.mark.parametrize("case", request_vectors(*FACTORIES))
-def test_request_matches_vector(case):
-    check_request_vector(case)
-
-
-@pytest.mark.parametrize("case", signing_vectors(*FACTORIES))
-def test_signature_matches_vector(case):
-    check_signing_vector(case)
+test_request_matches_vector = request_vector_test(*FACTORIES, encoded_once_path=True)
+test_signature_matches_vector = signing_vector_test(*FACTORIES)
 
 
 def test_every_objects_vector_is_covered():

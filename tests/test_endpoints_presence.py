@@ -3,153 +3,22 @@
 The exact requests of tests/vectors/requests.json and signing.json (compared on the decoded
 query, decisions.md §17), validation before anything is sent, result parsing, error statuses,
 ``.deferred()``/``.pn_async()`` and the v10 keyword factories.
-
-This module also holds the vector helpers the other ``test_endpoints_*`` modules import.
 """
 from collections import Counter
 
 import pytest
-from twisted.internet import task
 
 from pubnub_fast import errors
 from pubnub_fast.enums import PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
-from pubnub_fast.models.consumer import message_actions as _actions_models
 from pubnub_fast.models.consumer.presence import (PNGetStateResult, PNHereNowChannelData, PNHereNowResult,
                                                   PNSetStateResult, PNWhereNowResult)
-from pubnub_fast.pnconfiguration import PNConfiguration
 from tests.client_stub import HOLD, StubbedClient, failureResultOf, successResultOf
-from tests.conftest import load_vectors
-from tests.test_publish import PinnedSDKName, build_config
-
-VOLATILE = {"pnsdk", "uuid", "requestid", "timestamp", "signature"}
-REQUEST_CASES = load_vectors("requests.json")["cases"]
-SIGNING_CASES = [c for c in load_vectors("signing.json")["cases"] if c["kind"] == "sign_v2"]
-_NEW = {"PNMessageAction": _actions_models.PNMessageAction}
-
-
-# --- helpers shared by the test_endpoints_* modules ----------------------------------------------
-
-def vector_cases(cases, factories):
-    return [pytest.param(c, id=c["id"]) for c in cases if c.get("call", {}).get("factory") in factories]
-
-
-def request_vectors(*factories):
-    return vector_cases(REQUEST_CASES, factories)
-
-
-def signing_vectors(*factories):
-    return vector_cases(SIGNING_CASES, factories)
-
-
-def resolve_arg(value):
-    """Turn the vectors' argument descriptions (``{"$new": class, "args": [...]}``) into objects."""
-    if isinstance(value, dict) and "$new" in value:
-        return _NEW[value["$new"]](*[resolve_arg(a) for a in value.get("args", [])],
-                                   **{k: resolve_arg(v) for k, v in value.get("kwargs", {}).items()})
-    return value
-
-
-def apply_vector_call(pubnub, call):
-    builder = getattr(pubnub, call["factory"])(**{k: resolve_arg(v) for k, v in call.get("factory_kwargs", {}).items()})
-    for setter, args in call.get("chain", []):
-        builder = getattr(builder, setter)(*[resolve_arg(a) for a in args])
-    return builder
-
-
-def send(client, builder):
-    """Send ``builder`` (whatever the stub answers) and return the recorded request."""
-    d = client.call(builder)
-    d.addErrback(lambda failure: failure.trap(PubNubTwistedException))
-    successResultOf(d)
-    return client.last
-
-
-def decoded_query(pairs):
-    return Counter((k, v) for k, v in pairs if k not in VOLATILE)
-
-
-def check_request_vector(case):
-    """Send the vector's call; method, path (exact) and decoded query multiset must match."""
-    client = StubbedClient(config=build_config(case["config"]))
-    request = send(client, apply_vector_call(client.pubnub, case["call"]))
-    assert request.method == case["method"]
-    assert request.raw_path == case["path"]
-    assert decoded_query(request.query) == decoded_query(case["query"])
-    assert request.params["uuid"] == case["volatile_params"]["uuid"]
-    body = case["body"]
-    assert request.body == (body.encode() if body is not None else b"")
-    if body is not None:
-        assert request.header("Content-Type") == "application/json"
-    return request
-
-
-def check_signing_vector(case):
-    """Reproduce the vector's signature (the canonical one where the official SDK double-encodes)."""
-    class Client(PinnedSDKName):
-        recorded_sdk_name = case["pnsdk"]
-
-    clock = task.Clock()
-    clock.advance(int(case["timestamp"]))
-    client = StubbedClient(config=build_config(case["config"]), pubnub_class=Client, clock=clock)
-    if case.get("set_token"):
-        client.pubnub.set_token(case["set_token"])
-    request = send(client, apply_vector_call(client.pubnub, case["call"]))
-    assert request.method == case["method"]
-    assert request.raw_path == case["path"]
-    assert request.params["timestamp"] == case["timestamp"]
-    assert request.params["signature"] == case.get("canonical_signature", case["signature"])
-    signed = sorted((k, v) for k, v in request.query if k != "signature")
-    assert signed == sorted(map(tuple, case.get("canonical_signed_params", case["signed_params"])))
-    body = case["body"]
-    assert request.body == (body.encode() if body is not None else b"")
-    return request
-
-
-def rejected(client, builder, pn_error):
-    """``builder`` fails validation with ``pn_error``, synchronously, and nothing is sent."""
-    with pytest.raises(PubNubException) as info:
-        builder.deferred()
-    assert info.value.pn_error == pn_error
-    assert client.server.requests == []
-    return info.value
-
-
-def rejected_async(client, builder, pn_error):
-    """The ``pn_async`` form: the callback gets ``(None, status)`` at once, nothing is sent."""
-    calls = []
-    successResultOf(builder.pn_async(lambda result, status: calls.append((result, status))))
-    (result, status), = calls
-    assert result is None
-    assert status.is_error()
-    assert status.category == PNStatusCategory.PNBadRequestCategory
-    assert status.error_data.exception.pn_error == pn_error
-    assert client.server.requests == []
-    return status
-
-
-def failed(client, builder, code, body):
-    """Answer ``builder`` with ``(code, body)``; returns the ``PubNubTwistedException``."""
-    client.server.respond((code, body))
-    return failureResultOf(client.call(builder), PubNubTwistedException).value
-
-
-def via_pn_async(client, builder):
-    calls = []
-    d = builder.pn_async(lambda result, status: calls.append((result, status)))
-    client.stub.flush()
-    successResultOf(d)
-    (result, status), = calls
-    return result, status
-
-
-def no_sub_key_client():
-    return StubbedClient(config=PNConfiguration(uuid="u"))
-
+from tests.endpoint_vectors import (FORBIDDEN, failed, no_sub_key_client, query_counts, rejected_async,
+                                    rejected_deferred, request_vector_test, request_vectors, send, signing_vector_test,
+                                    signing_vectors, via_pn_async)
 
 PRESENCE_OK = {"status": 200, "message": "OK", "service": "Presence"}
-FORBIDDEN = {"status": 403, "error": True, "service": "Access Manager", "message": "Forbidden",
-             "payload": {"channels": ["ch1"]}}
 
 
 # --- request vectors -----------------------------------------------------------------------------
@@ -157,14 +26,8 @@ FORBIDDEN = {"status": 403, "error": True, "service": "Access Manager", "message
 FACTORIES = ("heartbeat", "here_now", "where_now", "set_state", "get_state")
 
 
-@pytest.mark.parametrize("case", request_vectors(*FACTORIES))
-def test_request_matches_vector(case):
-    check_request_vector(case)
-
-
-@pytest.mark.parametrize("case", signing_vectors(*FACTORIES))
-def test_signature_matches_vector(case):
-    check_signing_vector(case)
+test_request_matches_vector = request_vector_test(*FACTORIES)
+test_signature_matches_vector = signing_vector_test(*FACTORIES)
 
 
 def test_every_presence_vector_is_covered():
@@ -220,14 +83,14 @@ def test_missing_subscribe_key_comes_first():
     for make in (lambda p: p.here_now().channels("c"), lambda p: p.where_now(),
                  lambda p: p.set_state(), lambda p: p.get_state(), lambda p: p.heartbeat()):
         client = no_sub_key_client()
-        rejected(client, make(client.pubnub), errors.PNERR_SUBSCRIBE_KEY_MISSING)
+        rejected_deferred(client, make(client.pubnub), errors.PNERR_SUBSCRIBE_KEY_MISSING)
 
 
 def test_where_now_uuid_validation():
     client = StubbedClient()
-    rejected(client, client.pubnub.where_now().uuid(""), errors.PNERR_UUID_MISSING)
-    rejected(client, client.pubnub.where_now().uuid(42), errors.PNERR_UUID_MISSING)
-    rejected(client, client.pubnub.where_now(user_id=["x"]), errors.PNERR_UUID_MISSING)
+    rejected_deferred(client, client.pubnub.where_now().uuid(""), errors.PNERR_UUID_MISSING)
+    rejected_deferred(client, client.pubnub.where_now().uuid(42), errors.PNERR_UUID_MISSING)
+    rejected_deferred(client, client.pubnub.where_now(user_id=["x"]), errors.PNERR_UUID_MISSING)
     # None means "this client"
     send(client, client.pubnub.where_now().uuid(None))
     assert client.last.raw_path == "/v2/presence/sub-key/sub-c-demo/uuid/vector-uuid"
@@ -236,15 +99,18 @@ def test_where_now_uuid_validation():
 def test_set_state_validation_order():
     client = StubbedClient()
     pubnub = client.pubnub
-    rejected(client, pubnub.set_state().state({"a": 1}), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
-    rejected(client, pubnub.set_state(), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
+    rejected_deferred(client, pubnub.set_state().state({"a": 1}), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
+    rejected_deferred(client, pubnub.set_state(), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
     # groups only is refused before the state is looked at
-    rejected(client, pubnub.set_state().channel_groups("g"), errors.PNERR_STATE_SETTER_FOR_GROUPS_NOT_SUPPORTED_YET)
-    rejected(client, pubnub.set_state().channels("c"), errors.PNERR_STATE_MISSING)
-    rejected(client, pubnub.set_state().channels("c").state(["not", "a", "dict"]), errors.PNERR_STATE_MISSING)
-    rejected(client, pubnub.set_state().channels("c").state("x"), errors.PNERR_STATE_MISSING)
-    rejected(client, pubnub.set_state().channels("c").state({"k": object()}), errors.PNERR_JSON_NOT_SERIALIZABLE)
-    rejected(client, pubnub.set_state().channels("c").state({"k": float("nan")}), errors.PNERR_JSON_NOT_SERIALIZABLE)
+    rejected_deferred(client, pubnub.set_state().channel_groups("g"),
+                      errors.PNERR_STATE_SETTER_FOR_GROUPS_NOT_SUPPORTED_YET)
+    rejected_deferred(client, pubnub.set_state().channels("c"), errors.PNERR_STATE_MISSING)
+    rejected_deferred(client, pubnub.set_state().channels("c").state(["not", "a", "dict"]), errors.PNERR_STATE_MISSING)
+    rejected_deferred(client, pubnub.set_state().channels("c").state("x"), errors.PNERR_STATE_MISSING)
+    rejected_deferred(client, pubnub.set_state().channels("c").state({"k": object()}),
+                      errors.PNERR_JSON_NOT_SERIALIZABLE)
+    rejected_deferred(client, pubnub.set_state().channels("c").state({"k": float("nan")}),
+                      errors.PNERR_JSON_NOT_SERIALIZABLE)
     # an empty dict is a valid state (it clears it)
     send(client, pubnub.set_state().channels("c").state({}))
     assert client.last.params["state"] == "{}"
@@ -252,17 +118,18 @@ def test_set_state_validation_order():
 
 def test_get_state_validation():
     client = StubbedClient()
-    rejected(client, client.pubnub.get_state(), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
-    rejected(client, client.pubnub.get_state().uuid(""), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
-    rejected(client, client.pubnub.get_state().channels("c").uuid(""), errors.PNERR_UUID_MISSING)
-    rejected(client, client.pubnub.get_state().channels("c").uuid(7), errors.PNERR_UUID_MISSING)
+    rejected_deferred(client, client.pubnub.get_state(), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
+    rejected_deferred(client, client.pubnub.get_state().uuid(""), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
+    rejected_deferred(client, client.pubnub.get_state().channels("c").uuid(""), errors.PNERR_UUID_MISSING)
+    rejected_deferred(client, client.pubnub.get_state().channels("c").uuid(7), errors.PNERR_UUID_MISSING)
 
 
 def test_heartbeat_validation():
     client = StubbedClient()
-    rejected(client, client.pubnub.heartbeat(), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
-    rejected(client, client.pubnub.heartbeat().channels("c").state("x"), errors.PNERR_STATE_MISSING)
-    rejected(client, client.pubnub.heartbeat().channels("c").state({"c": {1, 2}}), errors.PNERR_JSON_NOT_SERIALIZABLE)
+    rejected_deferred(client, client.pubnub.heartbeat(), errors.PNERR_CHANNEL_OR_GROUP_MISSING)
+    rejected_deferred(client, client.pubnub.heartbeat().channels("c").state("x"), errors.PNERR_STATE_MISSING)
+    rejected_deferred(client, client.pubnub.heartbeat().channels("c").state({"c": {1, 2}}),
+                      errors.PNERR_JSON_NOT_SERIALIZABLE)
 
 
 def test_setter_types_are_checked():
@@ -460,7 +327,7 @@ def test_keyword_factories():
     send(client, pubnub.here_now(channels=["ch1", "ch2"], channel_groups="g", include_state=True,
                                  include_uuids=False, limit=5, offset=2))
     assert client.last.raw_path == "/v2/presence/sub-key/sub-c-demo/channel/ch1,ch2"
-    assert decoded_query(client.last.query) == Counter({("limit", "5"): 1, ("channel-group", "g"): 1,
+    assert query_counts(client.last.query) == Counter({("limit", "5"): 1, ("channel-group", "g"): 1,
                                                         ("state", "1"): 1, ("disable_uuids", "1"): 1,
                                                         ("offset", "2"): 1})
     send(client, pubnub.where_now(user_id="someone"))
@@ -476,7 +343,7 @@ def test_keyword_factories():
     assert client.last.params["state"] == '{"c": {"x": 1}}'
     # v10 defaults passed explicitly are accepted
     send(client, pubnub.here_now(channels=None, channel_groups=None, include_state=False, include_uuids=True))
-    assert decoded_query(client.last.query) == Counter({("limit", "1000"): 1})
+    assert query_counts(client.last.query) == Counter({("limit", "1000"): 1})
     with pytest.raises(TypeError, match="unexpected keyword argument 'channel'"):
         pubnub.here_now(channel="c")
     with pytest.raises(TypeError, match="unexpected keyword argument 'deferred'"):

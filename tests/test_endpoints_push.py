@@ -8,20 +8,14 @@ from pubnub_fast.models.consumer.push import (PNPushAddChannelResult, PNPushList
                                               PNPushRemoveAllChannelsResult, PNPushRemoveChannelResult)
 from pubnub_fast.pnconfiguration import PNConfiguration
 from tests.client_stub import StubbedClient, failureResultOf
-from tests.test_endpoints_access import (answered, check_request_vector, check_signing_vector, decoded_query,
-                                         rejected, request_vectors, send, signing_vectors, via_pn_async)
+from tests.endpoint_vectors import (answered, decoded_query, rejected, request_vector_test, request_vectors, send,
+                                    signing_vector_test, signing_vectors, via_pn_async)
 
 FACTORIES = ("add_channels_to_push", "remove_channels_from_push", "list_push_channels", "remove_device_from_push")
 
 
-@pytest.mark.parametrize("case", request_vectors(*FACTORIES))
-def test_request_matches_vector(case):
-    check_request_vector(case)
-
-
-@pytest.mark.parametrize("case", signing_vectors(*FACTORIES))
-def test_signature_matches_vector(case):
-    check_signing_vector(case)
+test_request_matches_vector = request_vector_test(*FACTORIES, encoded_once_path=True)
+test_signature_matches_vector = signing_vector_test(*FACTORIES)
 
 
 def test_every_push_vector_is_covered():

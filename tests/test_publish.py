@@ -13,9 +13,9 @@ from pubnub_fast.models.consumer.pubsub import PNFireResult, PNPublishResult
 from pubnub_fast.models.consumer.signal import PNSignalResult
 from pubnub_fast.models.consumer.time import PNTimeResponse
 from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
 from tests.client_stub import StubbedClient, failureResultOf, successResultOf
 from tests.conftest import load_vectors
+from tests.endpoint_vectors import PinnedSDKName, build_config
 
 FACTORIES = ("publish", "fire", "signal", "time")
 REQUESTS = [c for c in load_vectors("requests.json")["cases"] if c["call"].get("factory") in FACTORIES]
@@ -25,42 +25,11 @@ SIGNED = [c for c in load_vectors("signing.json")["cases"]
 VOLATILE = {"pnsdk", "uuid", "timestamp", "signature"}
 
 
-def build_config(spec):
-    config = PNConfiguration()
-    pinned = None
-    module_name = None
-    for name, value in spec.items():
-        if name == "$pinned_iv":
-            pinned = value.encode()
-        elif name == "$pinned_iv_hex":
-            pinned = bytes.fromhex(value)
-        elif name == "$crypto_module":
-            module_name = value
-        else:
-            setattr(config, name, value)
-    if pinned is not None or module_name is not None:
-        from pubnub_fast import crypto
-
-        module_class = getattr(crypto, module_name or "LegacyCryptoModule")
-        config.crypto_module = module_class(config, random_bytes=lambda n: pinned[:n])
-    return config
-
-
 def apply_call(pubnub, call):
     builder = getattr(pubnub, call["factory"])(*call.get("args", []))
     for setter, args in call.get("chain", []):
         builder = getattr(builder, setter)(*args)
     return builder
-
-
-class PinnedSDKName(PubNubTwisted):
-    """Signs with a recorded pnsdk so that recorded signatures can be reproduced exactly."""
-
-    recorded_sdk_name = None
-
-    @property
-    def sdk_name(self):
-        return self.recorded_sdk_name
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in REQUESTS])

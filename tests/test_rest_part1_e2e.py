@@ -11,7 +11,6 @@ import pytest_twisted
 from twisted.internet import defer, reactor
 
 from pubnub_fast import errors
-from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.enums import PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.channel_group import (
@@ -27,100 +26,16 @@ from pubnub_fast.models.consumer.message_actions import (
     PNMessageAction,
 )
 from pubnub_fast.models.consumer.presence import PNGetStateResult, PNHereNowResult, PNSetStateResult, PNWhereNowResult
-from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
 from pubnub_fast.server import start_server
+from tests.e2e_support import WAIT, failed, local_server_fixture, subscribed
 
 pytestmark = pytest.mark.integration
 
 C = PNStatusCategory
 OP = PNOperationType
-WAIT = 10  # seconds any single expected event may take
 
 
-class Events(SubscribeCallback):
-    """Records everything a subscriber hears; ``wait(predicate)`` is bounded."""
-
-    def __init__(self):
-        self.items = []
-        self.statuses = []
-        self._waiters = []
-        self.connected = defer.Deferred()
-
-    def _add(self, kind, value):
-        self.items.append((kind, value))
-        for predicate, waiter in list(self._waiters):
-            if not waiter.called and predicate(self):
-                waiter.callback(None)
-
-    def status(self, pubnub, status):
-        self.statuses.append(status)
-        if status.category == C.PNConnectedCategory and not self.connected.called:
-            self.connected.callback(None)
-
-    def message(self, pubnub, message):
-        self._add("message", message)
-
-    def presence(self, pubnub, presence):
-        self._add("presence", presence)
-
-    def message_action(self, pubnub, message_action):
-        self._add("message_action", message_action)
-
-    def of(self, kind):
-        return [value for k, value in self.items if k == kind]
-
-    def wait(self, predicate):
-        waiter = defer.Deferred()
-        if predicate(self):
-            waiter.callback(None)
-        else:
-            self._waiters.append((predicate, waiter))
-        return waiter.addTimeout(WAIT, reactor)
-
-    def wait_for(self, kind, n):
-        return self.wait(lambda events: len(events.of(kind)) >= n)
-
-
-@pytest.fixture
-def server():
-    running = pytest_twisted.blockon(start_server(reactor, port=0, data=":memory:", long_poll=2.0))
-    yield running
-    pytest_twisted.blockon(running.stop())
-
-
-@pytest.fixture
-def make_client(server):
-    clients = []
-
-    def make(uuid="client", origin=None, **settings):
-        config = PNConfiguration(subscribe_key=settings.pop("subscribe_key", "demo"), publish_key="demo",
-                                 uuid=uuid)
-        config.origin = origin or server.origin
-        for name, value in settings.items():
-            setattr(config, name, value)
-        pubnub = PubNubTwisted(config, reactor=reactor)
-        clients.append(pubnub)
-        return pubnub
-
-    yield make
-    for pubnub in clients:
-        pytest_twisted.blockon(pubnub.stop())
-
-
-async def subscribed(pubnub, channels=(), groups=(), presence=False):
-    events = Events()
-    pubnub.add_listener(events)
-    builder = pubnub.subscribe()
-    if channels:
-        builder = builder.channels(list(channels))
-    if groups:
-        builder = builder.channel_groups(list(groups))
-    if presence:
-        builder = builder.with_presence()
-    builder.execute()
-    await events.connected.addTimeout(WAIT, reactor)
-    return events
+server = local_server_fixture()
 
 
 def pn_async(builder):
@@ -617,13 +532,6 @@ async def test_bad_input_raises_the_documented_pnerr_and_sends_nothing(make_clie
 
 
 # -- server error answers -------------------------------------------------------------------------------
-
-
-async def failed(builder):
-    """The ``PubNubTwistedException`` a request errbacks with."""
-    with pytest.raises(PubNubTwistedException) as info:
-        await builder.deferred()
-    return info.value
 
 
 @pytest_twisted.ensureDeferred

@@ -5,103 +5,23 @@ import io
 
 import pytest
 import pytest_twisted
-from twisted.internet import defer, reactor
 
-from pubnub_fast.callbacks import SubscribeCallback
-from pubnub_fast.enums import PNPushEnvironment, PNPushType, PNStatusCategory
-from pubnub_fast.exceptions import PubNubTwistedException
+from pubnub_fast.enums import PNPushEnvironment, PNPushType
 from pubnub_fast.models.consumer.objects_v2.channel_members import PNUUID
 from pubnub_fast.models.consumer.objects_v2.memberships import PNChannelMembership
 from pubnub_fast.models.consumer.objects_v2.sort import PNSortKey, PNSortKeyValue
-from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
-from pubnub_fast.server import start_server
+from tests.e2e_support import failed, local_server_fixture, subscribed
 
 pytestmark = pytest.mark.integration
 
-WAIT = 10
 TOKEN = "0123456789abcdef" * 4
 
 
-class Events(SubscribeCallback):
-    """Records listener callbacks; ``wait_for(kind, n)`` is bounded."""
-
-    def __init__(self):
-        self.items = []
-        self._waiters = []
-        self.connected = defer.Deferred()
-
-    def _add(self, kind, value):
-        self.items.append((kind, value))
-        for predicate, waiter in list(self._waiters):
-            if not waiter.called and predicate():
-                waiter.callback(None)
-
-    def status(self, pubnub, status):
-        if status.category == PNStatusCategory.PNConnectedCategory and not self.connected.called:
-            self.connected.callback(None)
-
-    def uuid(self, pubnub, event):
-        self._add("uuid", event)
-
-    def channel(self, pubnub, event):
-        self._add("channel", event)
-
-    def membership(self, pubnub, event):
-        self._add("membership", event)
-
-    def file(self, pubnub, event):
-        self._add("file", event)
-
-    def of(self, kind):
-        return [value for k, value in self.items if k == kind]
-
-    def wait_for(self, kind, n):
-        waiter = defer.Deferred()
-        predicate = lambda: len(self.of(kind)) >= n  # noqa: E731
-        if predicate():
-            waiter.callback(None)
-        else:
-            self._waiters.append((predicate, waiter))
-        return waiter.addTimeout(WAIT, reactor)
-
-
-@pytest.fixture
-def server():
-    running = pytest_twisted.blockon(start_server(reactor, port=0, data=":memory:", long_poll=2.0))
-    yield running
-    pytest_twisted.blockon(running.stop())
-
-
-@pytest.fixture
-def make_client(server):
-    clients = []
-
-    def make(uuid="client", **settings):
-        config = PNConfiguration(subscribe_key="demo", publish_key="demo", uuid=uuid)
-        config.origin = server.origin
-        for name, value in settings.items():
-            setattr(config, name, value)
-        clients.append(PubNubTwisted(config, reactor=reactor))
-        return clients[-1]
-
-    yield make
-    for pubnub in clients:
-        pytest_twisted.blockon(pubnub.stop())
-
-
-async def subscribed(pubnub, channels):
-    events = Events()
-    pubnub.add_listener(events)
-    pubnub.subscribe().channels(list(channels)).execute()
-    await events.connected.addTimeout(WAIT, reactor)
-    return events
+server = local_server_fixture()
 
 
 async def failure_of(builder):
-    with pytest.raises(PubNubTwistedException) as info:
-        await builder.deferred()
-    return info.value.status
+    return (await failed(builder)).status
 
 
 # -- push -----------------------------------------------------------------------------------------

@@ -8,11 +8,9 @@ import pytest
 import pytest_twisted
 from twisted.internet import defer, reactor, task
 
-from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.enums import PNReconnectionPolicy, PNStatusCategory
-from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
 from pubnub_fast.server import start_server
+from tests.e2e_support import Events, new_client
 from tests.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.integration
@@ -20,39 +18,20 @@ pytestmark = pytest.mark.integration
 C = PNStatusCategory
 
 
-class Collector(SubscribeCallback):
-    def __init__(self):
-        self.sequence = []
-        self.statuses = []
-        self.connected = defer.Deferred()
-        self._waiters = []
+class Collector(Events):
+    """``Events`` keeping only the category of each status, with the ``seq`` of every message in arrival order."""
 
     def status(self, pubnub, status):
         self.statuses.append(status.category)
         if status.category == C.PNConnectedCategory and not self.connected.called:
             self.connected.callback(None)
 
-    def message(self, pubnub, message):
-        self.sequence.append(message.message["seq"])
-        for count, waiter in list(self._waiters):
-            if len(self.sequence) >= count and not waiter.called:
-                waiter.callback(None)
+    @property
+    def sequence(self):
+        return [message.message["seq"] for message in self.messages]
 
     def wait_for(self, count, timeout=10):
-        waiter = defer.Deferred()
-        if len(self.sequence) >= count:
-            waiter.callback(None)
-        else:
-            self._waiters.append((count, waiter))
-        return waiter.addTimeout(timeout, reactor)
-
-
-def client(origin, uuid, **settings):
-    config = PNConfiguration(subscribe_key="demo", publish_key="demo", uuid=uuid)
-    config.origin = origin
-    for name, value in settings.items():
-        setattr(config, name, value)
-    return PubNubTwisted(config, reactor=reactor)
+        return self.wait(lambda collector: len(collector.sequence) >= count, timeout)
 
 
 def sleep(seconds):
@@ -65,9 +44,9 @@ def test_every_message_exactly_once_through_resets_stalls_and_a_restart(tmp_path
     server = yield start_server(reactor, port=0, data=data, long_poll=1.0)
     port = server.port
     proxy = FaultProxy(reactor, port)
-    subscriber = client(proxy.origin, "subscriber", reconnect_policy=PNReconnectionPolicy.LINEAR,
-                        reconnection_interval=0.2, subscribe_timeout=2.0)
-    publisher = client(server.origin, "publisher")
+    subscriber = new_client(proxy.origin, "subscriber", reconnect_policy=PNReconnectionPolicy.LINEAR,
+                            reconnection_interval=0.2, subscribe_timeout=2.0)
+    publisher = new_client(server.origin, "publisher")
     collector = Collector()
     subscriber.add_listener(collector)
     published = []
@@ -128,8 +107,8 @@ def test_every_message_exactly_once_through_resets_stalls_and_a_restart(tmp_path
 def test_policy_none_announces_the_disconnect_and_reconnect_resumes():
     server = yield start_server(reactor, port=0, data=":memory:", long_poll=1.0)
     proxy = FaultProxy(reactor, server.port)
-    subscriber = client(proxy.origin, "subscriber")
-    publisher = client(server.origin, "publisher")
+    subscriber = new_client(proxy.origin, "subscriber")
+    publisher = new_client(server.origin, "publisher")
     collector = Collector()
     subscriber.add_listener(collector)
     try:

@@ -5,27 +5,19 @@ The secret holder (signs every request) grants and audits v2 permissions and iss
 tokens; clients without the secret publish and subscribe with an auth key or a token, and are
 refused with the real 403 (``PNAccessDeniedCategory``) where they hold no permission.
 """
-import queue
-import time
-import uuid as uuid_module
-
 import pytest
 
 pubnub = pytest.importorskip("pubnub")
 
-from pubnub.callbacks import SubscribeCallback  # noqa: E402
 from pubnub.enums import PNStatusCategory  # noqa: E402
 from pubnub.exceptions import PubNubException  # noqa: E402
 from pubnub.models.consumer.v3.channel import Channel  # noqa: E402
 from pubnub.models.consumer.v3.group import Group  # noqa: E402
 from pubnub.models.consumer.v3.uuid import UUID  # noqa: E402
-from pubnub.pnconfiguration import PNConfiguration  # noqa: E402
-from pubnub.pubnub import PubNub  # noqa: E402
 
-from tests.server.server_process import ServerProcess  # noqa: E402
+from tests.server.interop_support import WAIT, listen, official_clients, server_fixture, unique  # noqa: E402
 
 SUB, PUB, SECRET = "sub-c-interop-pam", "pub-c-interop-pam", "sec-c-interop-pam"
-WAIT = 15.0
 
 pytestmark = [
     pytest.mark.integration,
@@ -34,70 +26,16 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ServerProcess("--long-poll", "5", "--keyset", "%s:%s:%s" % (SUB, PUB, SECRET)) as process:
-        yield process
-
-
-def unique(prefix):
-    return "%s-%s" % (prefix, uuid_module.uuid4().hex[:10])
+server = server_fixture("--keyset", "%s:%s:%s" % (SUB, PUB, SECRET))
 
 
 @pytest.fixture
 def clients(server):
-    made = []
+    with official_clients(server.origin, subscribe_key=SUB, publish_key=PUB) as make:
+        def client(name, secret=False, auth_key=None):
+            return make(unique(name), secret_key=SECRET if secret else None, auth_key=auth_key)
 
-    def make(name, secret=False, auth_key=None):
-        config = PNConfiguration()
-        config.subscribe_key = SUB
-        config.publish_key = PUB
-        if secret:
-            config.secret_key = SECRET
-        if auth_key:
-            config.auth_key = auth_key
-        config.uuid = unique(name)
-        config.origin = server.origin
-        config.ssl = False
-        config.daemon = True
-        config.non_subscribe_request_timeout = 10
-        config.connect_timeout = 5
-        made.append(PubNub(config))
-        return made[-1]
-
-    yield make
-    for pn in made:
-        try:
-            pn.unsubscribe_all()
-        finally:
-            pn.stop()
-
-
-class Recorder(SubscribeCallback):
-    def __init__(self):
-        self.statuses = queue.Queue()
-        self.messages = queue.Queue()
-
-    def status(self, pubnub, status):
-        self.statuses.put(status)
-
-    def message(self, pubnub, message):
-        self.messages.put(message)
-
-    def wait_status(self, category):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            status = self.statuses.get(timeout=max(0.01, deadline - time.monotonic()))
-            if status.category == category:
-                return status
-        raise AssertionError("no %s status" % category)
-
-
-def subscribe(pn, channels):
-    recorder = Recorder()
-    pn.add_listener(recorder)
-    pn.subscribe().channels(list(channels)).execute()
-    return recorder
+        yield client
 
 
 def denied(call):
@@ -138,7 +76,7 @@ def test_secret_holder_grants_audits_and_revokes(server, clients):
 def test_secret_holder_has_root_access(server, clients):
     admin = clients("admin", secret=True)
     channel = unique("root")
-    recorder = subscribe(admin, [channel])
+    recorder = listen(admin, [channel])
     recorder.wait_status(PNStatusCategory.PNConnectedCategory)
     admin.publish().channel(channel).message({"n": 1}).sync()
     assert recorder.messages.get(timeout=WAIT).message == {"n": 1}
@@ -158,7 +96,7 @@ def test_client_with_an_auth_key_publishes_and_subscribes_where_granted(server, 
 
     reader = clients("reader", auth_key="reader")
     writer = clients("writer", auth_key="writer")
-    recorder = subscribe(reader, [room])
+    recorder = listen(reader, [room])
     recorder.wait_status(PNStatusCategory.PNConnectedCategory)
     writer.publish().channel(room).message("hello").sync()
     received = recorder.messages.get(timeout=WAIT)
@@ -169,7 +107,7 @@ def test_client_with_an_auth_key_publishes_and_subscribes_where_granted(server, 
     denied(lambda: writer.history().channel(room).sync())
 
     intruder = clients("intruder", auth_key="nobody")
-    refused = subscribe(intruder, [room])
+    refused = listen(intruder, [room])
     status = refused.wait_status(PNStatusCategory.PNAccessDeniedCategory)
     assert status.is_error()
 
@@ -195,7 +133,7 @@ def test_grant_token_set_token_publish_subscribe_and_revoke(server, clients):
     assert parsed["meta"] == {"app": "interop"}
 
     user.set_token(token)
-    recorder = subscribe(user, [room, "lobby-7"])
+    recorder = listen(user, [room, "lobby-7"])
     recorder.wait_status(PNStatusCategory.PNConnectedCategory)
     user.publish().channel(room).message("with token").sync()
     assert recorder.messages.get(timeout=WAIT).message == "with token"

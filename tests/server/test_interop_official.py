@@ -4,21 +4,14 @@ The server runs as a subprocess (``python -m pubnub_fast serve --port 0 --data :
 --long-poll 5``); every wait is bounded and the process is always killed.
 """
 import queue
-import time
 import uuid as uuid_module
 
 import pytest
 
 pubnub = pytest.importorskip("pubnub")
 
-from pubnub.callbacks import SubscribeCallback  # noqa: E402
-from pubnub.enums import PNStatusCategory  # noqa: E402
-from pubnub.pnconfiguration import PNConfiguration  # noqa: E402
-from pubnub.pubnub import PubNub  # noqa: E402
-
-from tests.server.server_process import ServerProcess  # noqa: E402
-
-WAIT = 15.0  # seconds any single expected event may take
+from tests.server.interop_support import (WAIT, Recorder, official_clients, server_fixture,  # noqa: E402
+                                          subscribe, unique)
 
 pytestmark = [
     pytest.mark.integration,
@@ -26,105 +19,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ServerProcess("--long-poll", "5") as process:
-        yield process
-
-
-class Recorder(SubscribeCallback):
-    """Collects statuses, messages and presence events into queues."""
-
-    def __init__(self):
-        self.statuses = queue.Queue()
-        self.messages = queue.Queue()
-        self.presences = queue.Queue()
-
-    def status(self, pubnub, status):
-        self.statuses.put(status)
-
-    def message(self, pubnub, message):
-        self.messages.put(message)
-
-    def presence(self, pubnub, presence):
-        self.presences.put(presence)
-
-    def wait_connected(self):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            status = self.statuses.get(timeout=max(0.01, deadline - time.monotonic()))
-            if status.category == PNStatusCategory.PNConnectedCategory:
-                return
-            assert not status.is_error(), (status.category, status.error_data)
-        raise AssertionError("not connected")
-
-    def next_message(self):
-        return self.messages.get(timeout=WAIT)
-
-    def no_message(self, seconds):
-        try:
-            message = self.messages.get(timeout=seconds)
-        except queue.Empty:
-            return
-        raise AssertionError("unexpected message %r" % (message.message,))
-
-    def presence_event(self, event, uuid):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            presence = self.presences.get(timeout=max(0.01, deadline - time.monotonic()))
-            if presence.event == event and presence.uuid == uuid:
-                return presence
-        raise AssertionError("no %s of %s" % (event, uuid))
-
-
-def client(server, name, filter_expression=None):
-    config = PNConfiguration()
-    config.subscribe_key = "demo"
-    config.publish_key = "demo"
-    config.uuid = "%s-%s" % (name, uuid_module.uuid4().hex[:8])
-    config.origin = server.origin
-    config.ssl = False
-    config.daemon = True
-    config.non_subscribe_request_timeout = 10
-    config.connect_timeout = 5
-    if filter_expression:
-        config.filter_expression = filter_expression
-    return PubNub(config)
-
-
-def unique(prefix):
-    return "%s-%s" % (prefix, uuid_module.uuid4().hex[:10])
+server = server_fixture()
 
 
 @pytest.fixture
 def clients(server):
-    made = []
-
-    def make(name, **kwargs):
-        made.append(client(server, name, **kwargs))
-        return made[-1]
-
-    yield make
-    for pn in made:
-        try:
-            pn.unsubscribe_all()
-        finally:
-            pn.stop()
-
-
-def subscribe(pn, channels=(), groups=(), presence=False):
-    recorder = Recorder()
-    pn.add_listener(recorder)
-    builder = pn.subscribe()
-    if channels:
-        builder = builder.channels(list(channels))
-    if groups:
-        builder = builder.channel_groups(list(groups))
-    if presence:
-        builder = builder.with_presence()
-    builder.execute()
-    recorder.wait_connected()
-    return recorder
+    with official_clients(server.origin) as make:
+        yield lambda name, **settings: make("%s-%s" % (name, uuid_module.uuid4().hex[:8]), **settings)
 
 
 def test_time(server, clients):

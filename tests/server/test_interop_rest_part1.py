@@ -6,32 +6,20 @@ message actions with paging, and message-action events heard by both SDKs' liste
 The official client's blocking calls run in reactor threads (``deferToThread``); pubnub_fast runs on
 the pytest-twisted reactor. Every wait is bounded; the server process is always killed.
 """
-import queue
-import time
-import uuid as uuid_module
-
 import pytest
 import pytest_twisted
-from twisted.internet import defer, reactor, threads
+from twisted.internet import threads
 
 pubnub = pytest.importorskip("pubnub")
 
-from pubnub.callbacks import SubscribeCallback as OfficialCallback  # noqa: E402
 from pubnub.enums import PNStatusCategory as OfficialCategory  # noqa: E402
 from pubnub.exceptions import PubNubException as OfficialException  # noqa: E402
 from pubnub.models.consumer.message_actions import PNMessageAction as OfficialAction  # noqa: E402
-from pubnub.pnconfiguration import PNConfiguration as OfficialConfiguration  # noqa: E402
-from pubnub.pubnub import PubNub as OfficialPubNub  # noqa: E402
 
-from pubnub_fast.callbacks import SubscribeCallback  # noqa: E402
-from pubnub_fast.enums import PNStatusCategory  # noqa: E402
 from pubnub_fast.exceptions import PubNubTwistedException  # noqa: E402
 from pubnub_fast.models.consumer.message_actions import PNMessageAction  # noqa: E402
-from pubnub_fast.pnconfiguration import PNConfiguration  # noqa: E402
-from pubnub_fast.pubnub_twisted import PubNubTwisted  # noqa: E402
-from tests.server.server_process import ServerProcess  # noqa: E402
-
-WAIT = 15.0
+from tests.e2e_support import subscribed  # noqa: E402
+from tests.server.interop_support import WAIT, listen, official_clients, server_fixture, unique  # noqa: E402
 
 pytestmark = [
     pytest.mark.integration,
@@ -39,54 +27,14 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ServerProcess("--long-poll", "5") as process:
-        yield process
-
-
-def unique(prefix):
-    return "%s-%s" % (prefix, uuid_module.uuid4().hex[:10])
+server = server_fixture()
 
 
 @pytest.fixture
-def sdks(server):
+def sdks(server, make_client):
     """``official(name, **config)`` and ``fast(name, **config)`` client factories; both clean up."""
-    made_official, made_fast = [], []
-
-    def official(name, **settings):
-        config = OfficialConfiguration()
-        config.subscribe_key = "demo"
-        config.publish_key = "demo"
-        config.uuid = name
-        config.origin = server.origin
-        config.ssl = False
-        config.daemon = True
-        config.non_subscribe_request_timeout = 10
-        config.connect_timeout = 5
-        for key, value in settings.items():
-            setattr(config, key, value)
-        client = OfficialPubNub(config)
-        made_official.append(client)
-        return client
-
-    def fast(name, **settings):
-        config = PNConfiguration(subscribe_key="demo", publish_key="demo", uuid=name)
-        config.origin = server.origin
-        for key, value in settings.items():
-            setattr(config, key, value)
-        client = PubNubTwisted(config, reactor=reactor)
-        made_fast.append(client)
-        return client
-
-    yield official, fast
-    for client in made_official:
-        try:
-            client.unsubscribe_all()
-        finally:
-            client.stop()
-    for client in made_fast:
-        pytest_twisted.blockon(client.stop())
+    with official_clients(server.origin) as official:
+        yield official, make_client
 
 
 async def ours(builder):
@@ -365,57 +313,6 @@ async def test_message_action_answers_match(sdks):
 # -- message-action events ----------------------------------------------------------------------------------
 
 
-class OfficialRecorder(OfficialCallback):
-    def __init__(self):
-        self.statuses = queue.Queue()
-        self.actions = queue.Queue()
-
-    def status(self, pubnub, status):
-        self.statuses.put(status)
-
-    def message(self, pubnub, message):
-        pass
-
-    def presence(self, pubnub, presence):
-        pass
-
-    def message_action(self, pubnub, message_action):
-        self.actions.put(message_action)
-
-    def wait_connected(self):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            status = self.statuses.get(timeout=max(0.01, deadline - time.monotonic()))
-            if status.category == OfficialCategory.PNConnectedCategory:
-                return
-        raise AssertionError("official client not connected")
-
-
-class FastRecorder(SubscribeCallback):
-    def __init__(self):
-        self.connected = defer.Deferred()
-        self.actions = []
-        self._waiter = None
-
-    def status(self, pubnub, status):
-        if status.category == PNStatusCategory.PNConnectedCategory and not self.connected.called:
-            self.connected.callback(None)
-
-    def message_action(self, pubnub, message_action):
-        self.actions.append(message_action)
-        if self._waiter is not None and len(self.actions) >= self._waiter[0]:
-            waiter, self._waiter = self._waiter[1], None
-            waiter.callback(None)
-
-    def wait_for(self, count):
-        waiter = defer.Deferred()
-        if len(self.actions) >= count:
-            waiter.callback(None)
-        else:
-            self._waiter = (count, waiter)
-        return waiter.addTimeout(WAIT, reactor)
-
-
 def event(action):
     return (action.type, action.value, action.uuid, str(action.message_timetoken), str(action.action_timetoken),
             action.channel)
@@ -426,13 +323,9 @@ async def test_message_action_events_reach_both_sdks_listeners(sdks):
     official, fast = sdks
     channel = unique("live")
     official_listener, fast_listener = official(unique("o-listener")), fast(unique("f-listener"))
-    official_recorder, fast_recorder = OfficialRecorder(), FastRecorder()
-    official_listener.add_listener(official_recorder)
-    official_listener.subscribe().channels([channel]).execute()
-    await threads.deferToThread(official_recorder.wait_connected)
-    fast_listener.add_listener(fast_recorder)
-    fast_listener.subscribe().channels([channel]).execute()
-    await fast_recorder.connected.addTimeout(WAIT, reactor)
+    official_recorder = listen(official_listener, [channel])
+    await threads.deferToThread(official_recorder.wait_status, OfficialCategory.PNConnectedCategory)
+    fast_recorder = await subscribed(fast_listener, [channel], timeout=WAIT)
 
     actor_them, actor_us = official(unique("o-actor")), fast(unique("f-actor"))
     mtt = int((await theirs(actor_them.publish().channel(channel).message("hi"))).timetoken)
@@ -443,7 +336,7 @@ async def test_message_action_events_reach_both_sdks_listeners(sdks):
     await theirs(actor_them.remove_message_action().channel(channel).message_timetoken(mtt)
            .action_timetoken(int(by_us.action_timetoken)))
 
-    await fast_recorder.wait_for(3)
+    await fast_recorder.wait_for("message_action", 3, timeout=WAIT)
     heard_by_official = [await threads.deferToThread(official_recorder.actions.get, timeout=WAIT) for _ in range(3)]
     expected = [
         ("reaction", "wave", actor_us.config.uuid, str(mtt), by_us.action_timetoken, channel),

@@ -5,28 +5,21 @@ announced, downloaded and deleted).
 The server runs as a subprocess; every wait is bounded and the process is always killed.
 """
 import io
-import queue
-import time
-import uuid as uuid_module
 
 import pytest
 
 pubnub = pytest.importorskip("pubnub")
 
-from pubnub.callbacks import SubscribeCallback  # noqa: E402
 from pubnub.endpoints.objects_v2.objects_endpoint import ObjectsEndpoint  # noqa: E402
-from pubnub.enums import PNPushEnvironment, PNPushType, PNStatusCategory  # noqa: E402
+from pubnub.enums import PNPushEnvironment, PNPushType  # noqa: E402
 from pubnub.exceptions import PubNubException  # noqa: E402
 from pubnub.models.consumer.objects_v2.channel_members import PNUUID  # noqa: E402
 from pubnub.models.consumer.objects_v2.common import MemberIncludes  # noqa: E402
 from pubnub.models.consumer.objects_v2.memberships import PNChannelMembership  # noqa: E402
 from pubnub.models.consumer.objects_v2.sort import PNSortKey, PNSortKeyValue  # noqa: E402
-from pubnub.pnconfiguration import PNConfiguration  # noqa: E402
-from pubnub.pubnub import PubNub  # noqa: E402
 
-from tests.server.server_process import ServerProcess  # noqa: E402
+from tests.server.interop_support import listen, official_clients, server_fixture, unique  # noqa: E402
 
-WAIT = 15.0
 TOKEN = "a1b2c3d4e5f60718" * 4
 
 pytestmark = [
@@ -37,85 +30,17 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ServerProcess("--long-poll", "5") as process:
-        yield process
-
-
-def unique(prefix):
-    return "%s-%s" % (prefix, uuid_module.uuid4().hex[:10])
+server = server_fixture()
 
 
 @pytest.fixture
 def clients(server):
-    made = []
-
-    def make(name, cipher_key=None):
-        config = PNConfiguration()
-        config.subscribe_key = "demo"
-        config.publish_key = "demo"
-        config.uuid = unique(name)
-        config.origin = server.origin
-        config.ssl = False
-        config.daemon = True
-        config.non_subscribe_request_timeout = 10
-        config.connect_timeout = 5
-        if cipher_key:
-            config.cipher_key = cipher_key
-        made.append(PubNub(config))
-        return made[-1]
-
-    yield make
-    for pn in made:
-        try:
-            pn.unsubscribe_all()
-        finally:
-            pn.stop()
+    with official_clients(server.origin) as make:
+        yield lambda name, cipher_key=None: make(unique(name), cipher_key=cipher_key)
 
 
-class Events(SubscribeCallback):
-    """Collects every listener callback as ``(kind, event)`` in one queue."""
-
-    def __init__(self):
-        self.queue = queue.Queue()
-        self.statuses = queue.Queue()
-
-    def status(self, pubnub, status):
-        self.statuses.put(status)
-
-    def uuid(self, pubnub, event):
-        self.queue.put(("uuid", event))
-
-    def channel(self, pubnub, event):
-        self.queue.put(("channel", event))
-
-    def membership(self, pubnub, event):
-        self.queue.put(("membership", event))
-
-    def file(self, pubnub, event):
-        self.queue.put(("file", event))
-
-    def message(self, pubnub, event):
-        self.queue.put(("message", event))
-
-    def next(self):
-        return self.queue.get(timeout=WAIT)
-
-    def wait_connected(self):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            status = self.statuses.get(timeout=max(0.01, deadline - time.monotonic()))
-            if status.category == PNStatusCategory.PNConnectedCategory:
-                return
-            assert not status.is_error(), (status.category, status.error_data)
-        raise AssertionError("not connected")
-
-
-def listen(pn, channels):
-    events = Events()
-    pn.add_listener(events)
-    pn.subscribe().channels(list(channels)).execute()
+def subscribe_events(pn, channels):
+    events = listen(pn, channels)
     # pubnub 10.8 runs subscribe() through its subscription registry, whose callback forwards
     # App Context and file events to emitter objects without uuid()/channel()/membership()/
     # file_message() methods: the AttributeError kills the SDK's message worker thread after
@@ -237,7 +162,7 @@ def test_members_and_memberships(server, clients):
 def test_app_context_events_reach_listeners(server, clients):
     listener = clients("ctx-listener")
     user, channel = unique("ev-user"), unique("ev-room")
-    events = listen(listener, [user, channel])
+    events = subscribe_events(listener, [user, channel])
     admin = clients("ctx-admin")
 
     admin.set_uuid_metadata().uuid(user).set_name("Evented").sync()
@@ -265,7 +190,7 @@ def test_app_context_events_reach_listeners(server, clients):
 def test_encrypted_file_send_announce_download_list_delete(server, clients):
     channel = unique("files")
     receiver = clients("file-receiver", cipher_key="enigma")
-    events = listen(receiver, [channel])
+    events = subscribe_events(receiver, [channel])
     sender = clients("file-sender", cipher_key="enigma")
     content = b"Knights who say Ni! " * 100
 
