@@ -97,7 +97,6 @@ cdef dict _OBJECTS_EVENTS = {
 }
 
 cdef object _ujson_loads = ujson.loads
-cdef object _ujson_dumps = ujson.dumps
 cdef object _json_loads = json.loads
 
 # Listener method names (interned by the compiler)
@@ -1312,61 +1311,9 @@ def parse_subscribe(body, decrypt=None, file_url=None, on_skip=None):
 # Encoding (the server side) — the same code as the pure twin: ujson is already C.
 # --------------------------------------------------------------------------------------------
 
-def _check_items(items):
-    if not isinstance(items, (list, tuple)):
-        raise TypeError("items must be a list of dicts, not %s" % type(items).__name__)
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise TypeError("items[%d] must be a dict, not %s" % (index, type(item).__name__))
-        if not isinstance(item.get("c"), str):
-            raise ValueError("items[%d] has no channel name (c)" % index)
-        if "d" not in item:
-            raise ValueError("items[%d] has no payload (d)" % index)
-        publish = item.get("p")
-        if not isinstance(publish, dict) or "t" not in publish:
-            raise ValueError("items[%d] has no publish timetoken (p.t)" % index)
 
+# --------------------------------------------------------------------------------------------
+# Building bodies (the server side): the work is ujson's, so both twins share one implementation
+# --------------------------------------------------------------------------------------------
 
-def _dumps(value):
-    """Compact ASCII JSON of a client payload. ujson is fast but refuses integers beyond 64 bits
-    and lone surrogates, which JSON (and the server) accept: those fall back to ``json``.
-    NaN and Infinity are refused either way (they are not JSON)."""
-    try:
-        return _ujson_dumps(value, ensure_ascii=True, escape_forward_slashes=False, allow_nan=False)
-    except (OverflowError, UnicodeError, TypeError):
-        try:
-            return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-        except ValueError as exc:  # NaN / Infinity
-            raise ValueError("not JSON-serialisable: %s" % exc) from None
-
-
-def encode_item(item):
-    """One wire item (a dict) as the compact JSON bytes ``encode_subscribe`` writes for it.
-
-    The server serialises each published message once with this and reuses the bytes for every
-    subscriber (``frame_subscribe`` puts them in a body).
-    """
-    return _dumps(item).encode("ascii")
-
-
-def frame_subscribe(timetoken, region, encoded_items):
-    """The ``/v2/subscribe`` body around items already encoded by ``encode_item`` (bytes)."""
-    if type(timetoken) is int and timetoken >= 0:
-        timetoken = str(timetoken)
-    elif not isinstance(timetoken, str) or not (timetoken.isascii() and timetoken.isdigit()):
-        raise ValueError("timetoken must be a digit string or a non-negative int, not %r" % (timetoken,))
-    if type(region) is not int:
-        raise TypeError("region must be an int, not %s" % type(region).__name__)
-    return b'{"t":{"t":"%s","r":%d},"m":[%s]}' % (timetoken.encode("ascii"), region, b",".join(encoded_items))
-
-
-def encode_subscribe(timetoken, region, items):
-    """The compact ``/v2/subscribe`` response body (bytes) for ``items`` (wire-shaped dicts).
-
-    ``timetoken`` is the next cursor (a digit string or a non-negative int), ``region`` an int.
-    ``items`` are dicts with at least ``c``, ``d`` and ``p`` (``{"t": "<tt>", "r": <region>}``),
-    plus any of ``a, b, e, f, i, k, o, s, u, cmt``; their keys are written in dict order.
-    Raises ``TypeError`` / ``ValueError`` for arguments that would not make a valid body.
-    """
-    _check_items(items)
-    return frame_subscribe(timetoken, region, [encode_item(item) for item in items])
+from pubnub_fast._envelope_py import encode_item, encode_subscribe, frame_subscribe  # noqa: E402
