@@ -22,13 +22,27 @@ from urllib.parse import urlsplit
 from twisted.internet import defer
 
 from pubnub_fast import errors, multipart
-from pubnub_fast.endpoints.base import Endpoint, SingleChannel, _call_user, encode_path_segment, logger, to_json
+from pubnub_fast.endpoints.base import (
+    Endpoint,
+    SingleChannel,
+    _call_user,
+    encode_path_segment,
+    logger,
+    to_json,
+)
+from pubnub_fast.endpoints.pubsub import PublishOptions
 from pubnub_fast.enums import HttpMethod, PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
-from pubnub_fast.models.consumer.file import (PNDeleteFileResult, PNDownloadFileResult, PNFetchFileUploadS3DataResult,
-                                              PNGetFileDownloadURLResult, PNGetFilesResult, PNPublishFileMessageResult,
-                                              PNSendFileResult)
+from pubnub_fast.models.consumer.file import (
+    PNDeleteFileResult,
+    PNDownloadFileResult,
+    PNFetchFileUploadS3DataResult,
+    PNGetFileDownloadURLResult,
+    PNGetFilesResult,
+    PNPublishFileMessageResult,
+    PNSendFileResult,
+)
 from pubnub_fast.pipeline import TwistedEnvelope
 
 __all__ = ["GetFileDownloadUrl", "ListFiles", "DeleteFile", "FetchFileUploadS3Data", "PublishFileMessage",
@@ -224,47 +238,19 @@ class _Encrypting:
         return self
 
 
-class _MessageOptions(_Encrypting):
+class _MessageOptions(PublishOptions, _Encrypting):
     """The options of a file message (``publish_file_message`` and ``send_file``)."""
 
     _message = None
-    _should_store = None
-    _ttl = None
     _meta = None
-    _replicate = None
-    _ptto = None
-    _custom_message_type = None
 
     def message(self, message):
         """A message sent along with the file (any JSON value)."""
         self._message = message
         return self
 
-    def should_store(self, should_store):
-        self._should_store = self.validate_type(should_store, bool, "should_store")
-        return self
-
-    def ttl(self, ttl):
-        """How long (hours) the file message stays in history."""
-        self._ttl = self.validate_type(ttl, int, "ttl")
-        if ttl is not None and ttl < 0:
-            raise _bad_argument("ttl must be >= 0 hours, not %r" % ttl)
-        return self
-
     def meta(self, meta):
         self._meta = meta
-        return self
-
-    def replicate(self, replicate):
-        self._replicate = self.validate_type(replicate, bool, "replicate")
-        return self
-
-    def ptto(self, timetoken):
-        self._ptto = self.validate_type(timetoken, int, "ptto")
-        return self
-
-    def custom_message_type(self, custom_message_type):
-        self._custom_message_type = self.validate_type(custom_message_type, str, "custom_message_type")
         return self
 
     def validate_message_options(self):
@@ -330,19 +316,9 @@ class PublishFileMessage(_MessageOptions, _FileEndpoint):
             encode_path_segment(self._channel), encode_path_segment(self._payload))
 
     def custom_params(self):
-        params = {}
+        params = self.publish_option_params()
         if self._meta is not None:
             params["meta"] = to_json(self._meta, "meta")
-        if self._ttl is not None:
-            params["ttl"] = str(self._ttl)
-        if self._should_store is not None:
-            params["store"] = "1" if self._should_store else "0"
-        if self._replicate is not None:
-            params["norep"] = "false" if self._replicate else "true"
-        if self._ptto is not None:
-            params["ptto"] = str(self._ptto)
-        if self._custom_message_type:
-            params["custom_message_type"] = self._custom_message_type
         return params
 
     def create_response(self, envelope):

@@ -8,7 +8,7 @@ from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.pubsub import PNFireResult, PNPublishResult
 from pubnub_fast.models.consumer.signal import PNSignalResult
 
-__all__ = ["Publish", "Fire", "Signal"]
+__all__ = ["Publish", "Fire", "Signal", "PublishOptions"]
 
 
 def _timetoken_result(envelope):
@@ -116,18 +116,17 @@ class _PublishBase(_ChannelMessage):
         return options
 
 
-class Publish(_PublishBase):
-    """``publish()``: send a message to a channel (stored in history unless told otherwise)."""
+class PublishOptions:
+    """How a published message is stored and delivered: what ``publish()`` and file messages share.
 
-    OPERATION = PNOperationType.PNPublishOperation
+    Mixed into ``Endpoint`` subclasses (it uses their ``validate_type``).
+    """
 
-    def __init__(self, pubnub, **kwargs):
-        self._should_store = None
-        self._replicate = None
-        self._ptto = None
-        self._ttl = None
-        self._custom_message_type = None
-        super().__init__(pubnub, **kwargs)
+    _should_store = None
+    _replicate = None
+    _ptto = None
+    _ttl = None
+    _custom_message_type = None
 
     def should_store(self, should_store):
         self._should_store = self.validate_type(should_store, bool, "should_store")
@@ -152,12 +151,11 @@ class Publish(_PublishBase):
         self._custom_message_type = self.validate_type(custom_message_type, str, "custom_message_type")
         return self
 
-    def custom_params(self):
+    def publish_option_params(self):
+        """The query parameters of the options that were set."""
         params = {}
         if self._should_store is not None:
             params["store"] = "1" if self._should_store else "0"
-        if self._meta_json is not None:
-            params["meta"] = self._meta_json
         if self._replicate is not None:
             params["norep"] = "false" if self._replicate else "true"
         if self._ptto is not None:
@@ -166,6 +164,18 @@ class Publish(_PublishBase):
             params["ttl"] = str(self._ttl)
         if self._custom_message_type:
             params["custom_message_type"] = self._custom_message_type
+        return params
+
+
+class Publish(PublishOptions, _PublishBase):
+    """``publish()``: send a message to a channel (stored in history unless told otherwise)."""
+
+    OPERATION = PNOperationType.PNPublishOperation
+
+    def custom_params(self):
+        params = self.publish_option_params()
+        if self._meta_json is not None:
+            params["meta"] = self._meta_json
         return params
 
     def create_response(self, envelope):
