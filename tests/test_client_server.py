@@ -112,3 +112,24 @@ def test_server_errors_become_statuses(make_client, server):
     status = info.value.status
     assert status.is_error() and status.status_code >= 400
     assert status.error_data.exception.get_status_code() == status.status_code
+
+
+@pytest_twisted.inlineCallbacks
+def test_stop_while_subscribed_leaves_no_timer_request_or_connection(make_client):
+    subscriber = make_client("stopper")
+    subscriber.config.set_presence_timeout_with_custom_interval(60, 20)
+    events = yield defer.ensureDeferred(subscribed(subscriber, ["stop-me"], presence=True))
+    yield task.deferLater(reactor, 0.05, lambda: None)  # Connected is announced before the next poll
+    loop = subscriber._subscription
+    assert loop.polling and loop._heartbeat is not None
+    pool = subscriber._transport.pool
+    yield subscriber.stop()
+    assert not loop.polling
+    assert loop._heartbeat is None and loop._retry_call is None
+    assert subscriber._pipeline.in_flight == 0
+    assert sum(len(connections) for connections in pool._connections.values()) == 0
+    ours = [call for call in reactor.getDelayedCalls()
+            if getattr(call.func, "__self__", None) in (loop, subscriber, subscriber._transport)]
+    assert ours == []
+    yield task.deferLater(reactor, 0.2, lambda: None)
+    assert not [s for s in events.statuses if s.is_error()]  # stopping is not a failure

@@ -471,3 +471,18 @@ def test_subscribe_disabled():
     with pytest.raises(Exception, match="Subscription manager is not enabled"):
         client.pubnub.subscribe()
     assert client.pubnub.get_subscribed_channels() == []
+
+
+def test_stop_from_a_listener_starts_nothing_new():
+    class Stopper(SubscribeCallback):
+        def status(self, pubnub, status):
+            if status.category == C.PNConnectedCategory:
+                pubnub.stop()
+
+    client, recorder = setup([envelope(T0)])
+    client.pubnub.add_listener(Stopper())
+    client.pubnub.subscribe().channels("ch1").with_presence().execute()
+    pump(client)
+    assert len(polls(client)) == 1
+    assert not client.pubnub._subscription.polling
+    assert client.clock.getDelayedCalls() == []
