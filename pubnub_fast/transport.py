@@ -165,23 +165,28 @@ class TreqTransport:
         # connection errors (ResponseNeverReceived…), so the reason is recorded here and the
         # outcome reported as TimeoutError or CancelledError accordingly.
         abandoned = []
+        timers = []
+
+        def stop_timer():
+            for timer in timers:
+                if timer.active():
+                    timer.cancel()
 
         def cancel(_outer):
             abandoned.append("cancelled")
+            stop_timer()  # even if the HTTP client never reports the cancellation
             inner.cancel()
 
         outer = defer.Deferred(cancel)
-        timer = None
         if timeout is not None:
             def time_out():
                 abandoned.append("timeout")
                 inner.cancel()
 
-            timer = self._clock.callLater(timeout, time_out)
+            timers.append(self._clock.callLater(timeout, time_out))
 
         def finish(result):
-            if timer is not None and timer.active():
-                timer.cancel()
+            stop_timer()
             if outer.called:  # already reported (cancelled before the transport noticed)
                 return None
             if isinstance(result, Failure):

@@ -311,3 +311,21 @@ def test_generated_uuid_warns():
     with pytest.warns(UserWarning, match="uuid is not set"):
         PubNubTwisted(config, reactor=task.Clock())
     assert config.uuid.startswith("pn-")
+
+
+def test_cancel_stops_the_timer_even_if_the_http_client_ignores_it():
+    from twisted.internet import task
+
+    class Deaf:
+        def request(self, method, url, **kwargs):
+            return defer.Deferred()  # never fires, cannot be cancelled
+
+    clock = task.Clock()
+    pubnub = PubNubTwisted(make_config(), reactor=clock, transport=TreqTransport(clock, http_client=Deaf(),
+                                                                                clock=clock))
+    d = pubnub.publish().channel("ch1").message("hi").deferred()
+    assert clock.getDelayedCalls()
+    d.cancel()
+    exc, status = failed_status(d)
+    assert status.category == PNStatusCategory.PNCancelledCategory
+    assert clock.getDelayedCalls() == []
