@@ -308,6 +308,9 @@ class SubscriptionLoop:
         if delay is None:
             if self.config.reconnect_policy != PNReconnectionPolicy.NONE:
                 self._announce(PNStatusCategory.PNDisconnectedCategory, status, error=True)
+            elif status.category != PNStatusCategory.PNUnexpectedDisconnectCategory or not first:
+                # no automatic reconnection: the loop stops, and says so in the terms of decisions §8
+                self._announce(PNStatusCategory.PNUnexpectedDisconnectCategory, status, error=True)
             self._halt()
             return None
         logger.info("subscribe: reconnection attempt %d in %.2f s", self._attempt, delay)

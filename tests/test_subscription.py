@@ -180,8 +180,10 @@ def test_network_failure_with_policy_none_announces_and_stops():
     client, recorder = setup([envelope(T0), (503, b"unavailable")])
     client.pubnub.subscribe().channels("ch1").execute()
     pump(client)
-    assert recorder.categories == [C.PNConnectedCategory, C.PNUnknownCategory]
-    assert recorder.statuses[-1].status_code == 503
+    # the failure, then the loop stopping (policy NONE): both announced
+    assert recorder.categories == [C.PNConnectedCategory, C.PNUnknownCategory, C.PNUnexpectedDisconnectCategory]
+    assert recorder.statuses[1].status_code == 503
+    assert recorder.statuses[2].is_error()
     client.clock.advance(1000)
     pump(client)
     assert len(polls(client)) == 2
@@ -484,5 +486,18 @@ def test_stop_from_a_listener_starts_nothing_new():
     client.pubnub.subscribe().channels("ch1").with_presence().execute()
     pump(client)
     assert len(polls(client)) == 1
+    assert not client.pubnub._subscription.polling
+    assert client.clock.getDelayedCalls() == []
+
+
+def test_policy_none_after_a_failed_timeout_retry_announces_the_stop():
+    client, recorder = setup([envelope(T0), HOLD, HOLD], subscribe_timeout=30)
+    client.pubnub.subscribe().channels("ch1").execute()
+    pump(client)
+    client.clock.advance(30)
+    pump(client)
+    client.clock.advance(30)
+    pump(client)
+    assert recorder.categories == [C.PNConnectedCategory, C.PNTimeoutCategory, C.PNUnexpectedDisconnectCategory]
     assert not client.pubnub._subscription.polling
     assert client.clock.getDelayedCalls() == []
