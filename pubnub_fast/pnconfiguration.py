@@ -193,6 +193,8 @@ class PNConfiguration:
     maximum_reconnection_interval = _Setting(None, _optional_seconds)
     suppress_leave_events = _Setting(False, _boolean)
     enable_subscribe = _Setting(True, _boolean)
+    # Accepted for compatibility with PubNub's v10 SDK. Like PubNub's Twisted SDK, pubnub_fast sends
+    # presence heartbeats every ``heartbeat_interval`` whenever it is subscribed, whatever this says.
     enable_presence_heartbeat = _Setting(False, _boolean)
     heartbeat_default_values = _Setting(True, _boolean)
     daemon = _Setting(False, _boolean)
