@@ -161,3 +161,77 @@ def test_untrusted_certificate_is_reported():
     finally:
         yield pubnub.stop()
         yield port.stopListening()
+
+
+class Dribble(Resource):
+    """Answers 200 and then one byte every ``interval`` seconds (a slow-loris response)."""
+
+    isLeaf = True
+
+    def __init__(self, interval=0.05):
+        super().__init__()
+        self.interval = interval
+        self.calls = []
+
+    def render(self, request):
+        request.setHeader("Content-Type", "application/json")
+        request.setHeader("Content-Length", b"1000")
+        body = iter(b"[" + b" " * 998 + b"]")
+
+        def more():
+            if request.finished or getattr(request, "_disconnected", False):
+                return
+            byte = next(body, None)
+            if byte is None:
+                request.finish()
+                return
+            request.write(bytes([byte]))
+            self.calls.append(reactor.callLater(self.interval, more))
+
+        more()
+        return NOT_DONE_YET
+
+
+class Truncated(Resource):
+    """Declares a 1000-byte body, sends 10 bytes and closes the connection."""
+
+    isLeaf = True
+
+    def render(self, request):
+        request.setHeader("Content-Length", b"1000")
+        request.write(b'[1,"Sent",')
+        request.transport.loseConnection()
+        return NOT_DONE_YET
+
+
+@pytest_twisted.inlineCallbacks
+def test_slow_loris_response_hits_the_total_deadline():
+    resource = Dribble()
+    port = listen(resource)
+    pubnub = client_for(port.getHost().port, non_subscribe_request_timeout=0.5)
+    try:
+        started = reactor.seconds()
+        with pytest.raises(PubNubTwistedException) as info:
+            yield pubnub.publish().channel("c").message(1).deferred()
+        assert info.value.status.category == PNStatusCategory.PNTimeoutCategory
+        assert reactor.seconds() - started < 2.0  # a deadline for the whole request, not per read
+    finally:
+        for call in resource.calls:
+            if call.active():
+                call.cancel()
+        yield pubnub.stop()
+        yield port.stopListening()
+
+
+@pytest_twisted.inlineCallbacks
+def test_truncated_body_is_a_network_failure_not_a_result():
+    port = listen(Truncated())
+    pubnub = client_for(port.getHost().port)
+    try:
+        with pytest.raises(PubNubTwistedException) as info:
+            yield pubnub.publish().channel("c").message(1).deferred()
+        assert info.value.status.category == PNStatusCategory.PNNetworkIssuesCategory
+        assert info.value.result is None
+    finally:
+        yield pubnub.stop()
+        yield port.stopListening()
