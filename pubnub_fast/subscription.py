@@ -60,6 +60,23 @@ class _RecentEvents:
         return len(self._keys)
 
 
+#: The longest ``Retry-After`` honoured (seconds): a server cannot park a client for longer.
+MAX_RETRY_AFTER = 300.0
+
+
+def _retry_after(status):
+    """Seconds the server asked to wait (``Retry-After`` of a 429/503), else 0."""
+    if status.status_code not in (429, 503):
+        return 0.0
+    header = getattr(status.original_response, "header", None)
+    value = header("Retry-After") if header is not None else None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return 0.0  # absent, or an HTTP date: the policy's delay applies
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
 def _event_key(method, result):
     timetoken = getattr(result, "timetoken", None)
     action_timetoken = getattr(result, "action_timetoken", None)
@@ -313,6 +330,7 @@ class SubscriptionLoop:
                 self._announce(PNStatusCategory.PNUnexpectedDisconnectCategory, status, error=True)
             self._halt()
             return None
+        delay = max(delay, _retry_after(status))
         logger.info("subscribe: reconnection attempt %d in %.2f s", self._attempt, delay)
         self._retry_call = self._clock.callLater(delay, self._poll_now)
         return None

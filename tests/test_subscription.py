@@ -501,3 +501,23 @@ def test_policy_none_after_a_failed_timeout_retry_announces_the_stop():
     assert recorder.categories == [C.PNConnectedCategory, C.PNTimeoutCategory, C.PNUnexpectedDisconnectCategory]
     assert not client.pubnub._subscription.polling
     assert client.clock.getDelayedCalls() == []
+
+
+def test_retry_after_of_a_429_is_honoured_but_bounded():
+    client, recorder = setup([envelope(T0), (429, {"status": 429, "error": True, "message": "Too Many Requests"},
+                                             {"Retry-After": "7"}),
+                              (503, b"busy", {"Retry-After": "100000"}), envelope(T0 + 1)],
+                             reconnect_policy=PNReconnectionPolicy.LINEAR)
+    client.pubnub.subscribe().channels("ch1").execute()
+    pump(client)
+    client.clock.advance(6.9)  # the policy alone would have retried after 3 s
+    pump(client)
+    assert len(polls(client)) == 2
+    client.clock.advance(0.1)
+    pump(client)
+    assert len(polls(client)) == 3
+    retry = client.pubnub._subscription._retry_call
+    assert round(retry.getTime() - client.clock.seconds(), 6) == 300.0  # capped
+    client.clock.advance(300)
+    pump(client)
+    assert recorder.categories[-1] == C.PNReconnectedCategory
