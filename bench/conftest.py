@@ -175,3 +175,40 @@ def official_subscribe_parser():
 def official_encrypted_subscribe_parser():
     """The same with ``CIPHER_KEY`` and random IVs (the SDK's LegacyCryptoModule)."""
     return OfficialSubscribeParser(CIPHER_KEY, use_random_iv=True)
+
+
+# --- side-by-side ratios ------------------------------------------------------------------------
+
+_official_median = {}  # group -> median seconds of its official row (the official row runs first)
+
+
+def _record_ratio(benchmark, group, row, target=None):
+    """Record ``extra_info["x_vs_official"]`` for ``row`` of ``group``; for the compiled row,
+    assert it is at least ``target`` times faster than the official row of the same run.
+
+    Rows are ``"official"``, ``"pubnub_fast-pure"``, ``"pubnub_fast-compiled"``; the official row
+    of a group must run before the others (parametrise it first).
+    """
+    stats = getattr(benchmark, "stats", None)
+    if stats is None:  # --benchmark-disable: nothing was measured
+        return
+    median = stats.stats.median
+    if row == "official":
+        _official_median[group] = median
+        benchmark.extra_info["x_vs_official"] = 1.0
+        return
+    official = _official_median.get(group)
+    if official is None:  # the official row did not run (deselected, or the SDK is missing)
+        return
+    ratio = official / median
+    benchmark.extra_info["x_vs_official"] = round(ratio, 2)
+    if row == "pubnub_fast-compiled" and target is not None:
+        assert ratio >= target, (
+            "%s: compiled pubnub_fast is %.2fx faster than the official SDK (median %.2f us vs %.2f us); "
+            "the target is %.1fx" % (group, ratio, median * 1e6, official * 1e6, target))
+
+
+@pytest.fixture
+def record_ratio():
+    """``record_ratio(benchmark, group, row, target=None)``: see ``_record_ratio``."""
+    return _record_ratio

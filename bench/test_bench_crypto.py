@@ -189,29 +189,6 @@ def reference_ciphertext(cryptor, size):
 
 # --- ratios --------------------------------------------------------------------------------------
 
-_official_median = {}  # group -> median seconds of its official row (the official row runs first)
-
-
-def _check_and_record_ratio(benchmark, group, row, target):
-    stats = getattr(benchmark, "stats", None)
-    if stats is None:  # --benchmark-disable: nothing was measured
-        return
-    median = stats.stats.median
-    if row == "official":
-        _official_median[group] = median
-        benchmark.extra_info["x_vs_official"] = 1.0
-        return
-    official = _official_median.get(group)
-    if official is None:  # the official row did not run (deselected, or the SDK is missing)
-        return
-    ratio = official / median
-    benchmark.extra_info["x_vs_official"] = round(ratio, 2)
-    if row == "pubnub_fast-compiled" and target is not None:
-        assert ratio >= target, (
-            "%s: compiled pubnub_fast is %.2fx faster than the official SDK (median %.2f us vs %.2f us); "
-            "the target is %.1fx" % (group, ratio, median * 1e6, official * 1e6, target))
-
-
 # --- the cases -----------------------------------------------------------------------------------
 
 def _cases():
@@ -233,7 +210,7 @@ CASES = _cases()
 # loop overhead of one call does not count as crypto work.
 @pytest.mark.benchmark(min_time=20e-6)
 @pytest.mark.parametrize("operation,cryptor,size,row", CASES, ids=["-".join(case) for case in CASES])
-def test_crypto(benchmark, operation, cryptor, size, row):
+def test_crypto(benchmark, record_ratio, operation, cryptor, size, row):
     group = "%s-%s-%s" % (operation, cryptor, size)
     benchmark.group = group
     message = MESSAGES[size]
@@ -269,4 +246,4 @@ def test_crypto(benchmark, operation, cryptor, size, row):
             method, leading = codec.bound_decrypt
             result = benchmark(method, *leading, ciphertext)
             assert result == value
-    _check_and_record_ratio(benchmark, group, row, TARGETS.get((operation, size)))
+    record_ratio(benchmark, group, row, TARGETS.get((operation, size)))

@@ -16,34 +16,6 @@ import pytest
 TARGETS = {"subscribe-parse-plain": 2.5, "subscribe-parse-encrypted": 8.0}
 ROWS = ["official", "pubnub_fast-pure", "pubnub_fast-compiled"]
 
-# group -> median seconds of the official row, filled as the official rows run
-_official_median = {}
-
-
-def _median(benchmark):
-    stats = getattr(benchmark, "stats", None)
-    return None if stats is None else stats.stats.median
-
-
-def _check_and_record_ratio(benchmark, group, row):
-    median = _median(benchmark)
-    if median is None:  # --benchmark-disable: nothing was measured
-        return
-    if row == "official":
-        _official_median[group] = median
-        benchmark.extra_info["x_vs_official"] = 1.0
-        return
-    official = _official_median.get(group)
-    if official is None:  # the official row did not run (filtered out, or the SDK is missing)
-        return
-    ratio = official / median
-    benchmark.extra_info["x_vs_official"] = round(ratio, 2)
-    if row == "pubnub_fast-compiled":
-        assert ratio >= TARGETS[group], (
-            "%s: compiled pubnub_fast is %.2fx faster than the official SDK (median %.1f us vs %.1f us); "
-            "the target is %.1fx" % (group, ratio, median * 1e6, official * 1e6, TARGETS[group]))
-
-
 def _check_official(result, subscribe_items):
     _, _, events = result
     assert [method for method, _ in events] == ["message"] * len(subscribe_items), "unexpected events"
@@ -64,7 +36,7 @@ def _twin(row, envelope_twin):
 
 @pytest.mark.benchmark(group="subscribe-parse-plain")
 @pytest.mark.parametrize("row", ROWS)
-def test_subscribe_parse_plain(benchmark, row, plain_body, subscribe_items, official_subscribe_parser,
+def test_subscribe_parse_plain(benchmark, record_ratio, row, plain_body, subscribe_items, official_subscribe_parser,
                                envelope_twin):
     group = "subscribe-parse-plain"
     benchmark.extra_info["body_bytes"] = len(plain_body)
@@ -77,12 +49,12 @@ def test_subscribe_parse_plain(benchmark, row, plain_body, subscribe_items, offi
         parse = _twin(row, envelope_twin).parse_subscribe
         _check_ours(parse(plain_body), subscribe_items)
         benchmark(parse, plain_body)
-    _check_and_record_ratio(benchmark, group, row)
+    record_ratio(benchmark, group, row, TARGETS[group])
 
 
 @pytest.mark.benchmark(group="subscribe-parse-encrypted")
 @pytest.mark.parametrize("row", ROWS)
-def test_subscribe_parse_encrypted(benchmark, row, encrypted_body, subscribe_items, crypto_module,
+def test_subscribe_parse_encrypted(benchmark, record_ratio, row, encrypted_body, subscribe_items, crypto_module,
                                    official_encrypted_subscribe_parser, envelope_twin):
     group = "subscribe-parse-encrypted"
     benchmark.extra_info["body_bytes"] = len(encrypted_body)
@@ -96,4 +68,4 @@ def test_subscribe_parse_encrypted(benchmark, row, encrypted_body, subscribe_ite
         decrypt = crypto_module.decrypt
         _check_ours(parse(encrypted_body, decrypt), subscribe_items)
         benchmark(parse, encrypted_body, decrypt)
-    _check_and_record_ratio(benchmark, group, row)
+    record_ratio(benchmark, group, row, TARGETS[group])
