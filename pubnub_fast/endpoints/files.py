@@ -57,6 +57,12 @@ def _bad_argument(message):
     return PubNubException(errormsg=message, pn_error=errors.PNERR_INVALID_ARGUMENT)
 
 
+def _require_text(value, pn_error):
+    """A file id or name must be a non-empty str."""
+    if not value or not isinstance(value, str):
+        raise PubNubException(pn_error=pn_error)
+
+
 def _too_large(message):
     return PubNubException(errormsg=message, pn_error=errors.PNERR_FILE_TOO_LARGE)
 
@@ -77,12 +83,10 @@ class _FileEndpoint(SingleChannel, Endpoint):
         return self
 
     def validate_file_id(self):
-        if not self._file_id or not isinstance(self._file_id, str):
-            raise PubNubException(pn_error=errors.PNERR_FILE_ID_MISSING)
+        _require_text(self._file_id, errors.PNERR_FILE_ID_MISSING)
 
     def validate_file_name(self):
-        if not self._file_name or not isinstance(self._file_name, str):
-            raise PubNubException(pn_error=errors.PNERR_FILE_NAME_MISSING)
+        _require_text(self._file_name, errors.PNERR_FILE_NAME_MISSING)
 
     def validate_file(self):
         """Subscribe key, channel, file id, file name (``get_file_url``'s order)."""
@@ -535,8 +539,7 @@ class SendFile(SingleChannel, _MessageOptions, _CompositeEndpoint):
         self.validate_channel(self._channel)
         if self._file_object is None:
             raise PubNubException(pn_error=errors.PNERR_FILE_OBJECT_MISSING)
-        if not self._file_name or not isinstance(self._file_name, str):
-            raise PubNubException(pn_error=errors.PNERR_FILE_NAME_MISSING)
+        _require_text(self._file_name, errors.PNERR_FILE_NAME_MISSING)
         self.validate_publish_key()
         self.validate_message_options()
         if self._file_bytes is None:  # a file object can be read only once
@@ -649,10 +652,8 @@ class DownloadFile(SingleChannel, _Encrypting, _CompositeEndpoint):
     def validate_params(self):
         self.validate_subscribe_key()
         self.validate_channel(self._channel)
-        if not self._file_name or not isinstance(self._file_name, str):
-            raise PubNubException(pn_error=errors.PNERR_FILE_NAME_MISSING)
-        if not self._file_id or not isinstance(self._file_id, str):
-            raise PubNubException(pn_error=errors.PNERR_FILE_ID_MISSING)
+        _require_text(self._file_name, errors.PNERR_FILE_NAME_MISSING)
+        _require_text(self._file_id, errors.PNERR_FILE_ID_MISSING)
 
     def run(self, steps):
         locate = GetFileDownloadUrl(self.pubnub).channel(self._channel).file_id(self._file_id) \
