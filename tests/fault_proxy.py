@@ -4,18 +4,19 @@ what each fault actually hit.
 ``FaultProxy(reactor, target_port)`` listens on 127.0.0.1 and forwards every connection to
 ``127.0.0.1:target_port``. Faults:
 
-* ``reset()`` aborts every open connection and returns a ``Cut`` per connection it aborted
-  (whether a request was in flight, i.e. forwarded to the server and not yet answered);
+* ``reset(blackout=0)`` aborts every open connection and returns a ``Cut`` per connection it
+  aborted (whether a request was in flight, i.e. forwarded to the server and not yet answered);
+  for ``blackout`` seconds after it, new connections are aborted at once as well;
 * ``cut_next_response_mid_body(min_body)`` arms a cut: the next response whose body has at least
   ``min_body`` bytes reaches the client with its headers and only part of its body, then the
   connection is aborted; the returned Deferred fires with that ``Cut`` (``body_sent`` /
-  ``body_length``);
+  ``body_length``), and can be followed by a blackout too;
 * ``stall()`` / ``resume()`` stop / restart forwarding bytes in both directions (a half-open,
   black-holed path: connections stay open, nothing arrives); ``resume()`` returns the number of
   connections that had bytes held back;
 * while the target is down, new connections are closed at once (the client sees a failure);
-  ``refused`` counts them, and ``server_closed`` lists the ``Cut``s of connections the server
-  closed while a request was in flight.
+  ``refused`` counts them (and those of a blackout), and ``server_closed`` lists the ``Cut``s of
+  connections the server closed while a request was in flight.
 
 ``when_request_in_flight()`` fires once some connection has a request forwarded to the server
 and not yet answered (a long-poll parked on the server): inject a fault after it, and the fault
@@ -81,6 +82,11 @@ class _Downstream(protocol.Protocol):
         self.passing = 0  # bytes of the current response still to let through unexamined
 
     def connectionMade(self):
+        if self.proxy.reactor.seconds() < self.proxy.refusing_until:  # inside a reset's blackout
+            self.cut = True
+            self.proxy.refused += 1
+            self.transport.abortConnection()
+            return
         self.proxy.connections.add(self)
         self.proxy.accepted += 1
         factory = protocol.ClientFactory()
@@ -139,8 +145,8 @@ class _Downstream(protocol.Protocol):
         self.bytes_to_client += len(head) + sent
         cut = Cut("mid-body", self, body_sent=sent, body_length=length)
         self.proxy.cuts.append(cut)
+        waiter.callback(cut)  # (starts its blackout) before the client can see the abort
         self.abort()
-        waiter.callback(cut)
 
     def flush(self):
         if self.proxy.stalled or self.cut:
@@ -195,6 +201,7 @@ class FaultProxy:
         self.cuts = []
         self.server_closed = []
         self.mid_body_cut = None  # (min_body, Deferred) while armed
+        self.refusing_until = 0.0
         self._waiters = []
         factory = protocol.Factory()
         factory.protocol = lambda: _Downstream(self)
@@ -226,8 +233,11 @@ class FaultProxy:
                 if not waiter.called:
                     waiter.callback(None)
 
-    def reset(self):
-        """Abort every open connection; a ``Cut`` per connection aborted."""
+    def reset(self, blackout=0.0):
+        """Abort every open connection; a ``Cut`` per connection aborted. For ``blackout`` seconds
+        after it, new connections are aborted at once too (a network blip: a client that retries
+        a cut request at once on a new connection cannot hide the fault)."""
+        self.refusing_until = self.reactor.seconds() + blackout
         cuts = []
         for connection in list(self.connections):
             if connection.cut:
@@ -237,13 +247,19 @@ class FaultProxy:
         self.cuts.extend(cuts)
         return cuts
 
-    def cut_next_response_mid_body(self, min_body=1):
-        """Arm a cut of the next response with at least ``min_body`` body bytes; fires with its ``Cut``."""
+    def cut_next_response_mid_body(self, min_body=1, blackout=0.0):
+        """Arm a cut of the next response with at least ``min_body`` body bytes; fires with its
+        ``Cut``. ``blackout``: as for ``reset``, counted from the cut."""
         if self.mid_body_cut is not None:
             raise RuntimeError("a mid-body cut is already armed")
         waiter = defer.Deferred()
         self.mid_body_cut = (min_body, waiter)
-        return waiter
+
+        def blackout_from_now(cut):
+            self.refusing_until = self.reactor.seconds() + blackout
+            return cut
+
+        return waiter.addCallback(blackout_from_now)
 
     def stall(self):
         self.stalled = True
