@@ -42,6 +42,7 @@ class Cut:
         self.requests = connection.requests
         self.body_sent = body_sent
         self.body_length = body_length
+        self.flushed = None  # mid-body: the partial response reached the socket before the abort
 
     def __repr__(self):
         return "Cut(%s, in_flight=%s, up=%d, down=%d, body=%s/%s)" % (
@@ -143,7 +144,18 @@ class _Downstream(protocol.Protocol):
         self.response = None
         self.transport.write(head + body[:sent])
         self.bytes_to_client += len(head) + sent
-        cut = Cut("mid-body", self, body_sent=sent, body_length=length)
+        self.cut = True  # nothing more goes either way
+        self._abort_when_flushed(Cut("mid-body", self, body_sent=sent, body_length=length), waiter)
+
+    def _abort_when_flushed(self, cut, waiter, tries=0):
+        # abortConnection() drops what is still in Twisted's write buffer: wait until the partial
+        # response has gone to the socket, so that the client really receives part of the body.
+        transport = self.transport
+        unsent = getattr(transport, "_tempDataLen", 0) + len(getattr(transport, "dataBuffer", b""))
+        if unsent and tries < 200:
+            self.proxy.reactor.callLater(0.005, self._abort_when_flushed, cut, waiter, tries + 1)
+            return
+        cut.flushed = not unsent
         self.proxy.cuts.append(cut)
         waiter.callback(cut)  # (starts its blackout) before the client can see the abort
         self.abort()

@@ -136,7 +136,7 @@ def test_every_message_exactly_once_through_resets_cuts_stalls_and_a_restart(tmp
             yield publish(1, pad=1500)
             cut = yield armed.addTimeout(10, reactor)
             assert cut.in_flight and cut.body_length is not None, cut
-            assert 0 < cut.body_sent < cut.body_length, cut
+            assert 0 < cut.body_sent < cut.body_length and cut.flushed, cut
             yield publish(2)
             if blackout:
                 yield one_failure_then_reconnected(before)
