@@ -146,9 +146,10 @@ def publish_requests(count, channel=b"bench", store=True, start=0):
             for index in range(count)]
 
 
-def run_requests(port, requests, depth):
+def run_requests(port, requests, depth, conn=None):
     """Send ``requests`` ``depth`` at a time on one connection; returns the response bodies."""
-    conn = Connection(port)
+    own = conn is None
+    conn = conn or Connection(port)
     bodies = []
     try:
         for start in range(0, len(requests), depth):
@@ -160,7 +161,8 @@ def run_requests(port, requests, depth):
                     raise AssertionError("HTTP %d: %r" % (status, body[:200]))
                 bodies.append(body)
     finally:
-        conn.close()
+        if own:
+            conn.close()
     return bodies
 
 
@@ -206,21 +208,37 @@ class Subscriber(threading.Thread):
             conn.close()
 
 
-def cpu_per_delivery(server, subscribers, messages, depth=16):
+_fanouts = iter(range(10 ** 9))
+
+
+def cpu_per_delivery(server, subscribers, messages, depth=16, burst=50):
     """Server CPU per delivered message: ``subscribers`` long-polls on one channel, ``messages``
-    publishes (not stored). The publish cost measured alone is subtracted."""
-    channel = b"fan-%d" % subscribers
+    publishes (not stored) in bursts of ``burst`` (each burst waits until every subscriber has it
+    all, so nobody falls behind the server's 100-message catch-up window). The publish cost
+    measured alone is subtracted."""
+    run = next(_fanouts)
+    channel = b"fan-%d-%d" % (subscribers, run)
     publishes = publish_requests(messages, channel=channel, store=False)
     alone = cpu_per_request(server, publish_requests(messages, channel=b"nobody", store=False), depth)
-    threads = [Subscriber(server.port, channel, messages, b"sub-%d" % index) for index in range(subscribers)]
+    threads = [Subscriber(server.port, channel, messages, b"sub-%d-%d" % (run, index))
+               for index in range(subscribers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.connected.wait(30)
+    conn = Connection(server.port)
     before = server.cpu()
-    run_requests(server.port, publishes, depth)
+    try:
+        for start in range(0, messages, burst):
+            run_requests(server.port, publishes[start:start + burst], depth, conn)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and any(
+                    thread.received < min(messages, start + burst) and thread.error is None for thread in threads):
+                time.sleep(0.002)
+    finally:
+        conn.close()
     for thread in threads:
-        thread.join(60)
+        thread.join(30)
     spent = server.cpu() - before
     delivered = sum(thread.received for thread in threads)
     errors = [thread.error for thread in threads if thread.error]
