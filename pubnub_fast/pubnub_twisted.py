@@ -67,6 +67,8 @@ class PubNubTwisted:
     """
 
     SDK_NAME = "PubNub-Python-Twisted-Fast"
+    #: How listeners are called (the sync and asyncio clients deliver on their own thread / loop).
+    _listeners_class = Listeners
 
     def __init__(self, config, pool=None, reactor=None, clock=None, *, custom_ioloop=None, transport=None,
                  random=None):
@@ -89,7 +91,7 @@ class PubNubTwisted:
                                       clock=self.clock, idle_timeout=config.subscribe_request_timeout)
         self._transport = transport
         self._pipeline = RequestPipeline(self, transport, self.clock)
-        self._listeners = Listeners(self) if config.enable_subscribe else None
+        self._listeners = self._listeners_class(self) if config.enable_subscribe else None
         self._subscription = (SubscriptionLoop(self, self._listeners, self.clock, random)
                               if config.enable_subscribe else None)
         self._token = None
