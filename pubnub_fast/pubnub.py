@@ -151,7 +151,7 @@ class PubNub(PubNubTwisted):
 
         def failed(reason):
             if reason.check(PubNubTwistedException):
-                deliver(reason.value.result, reason.value.status)
+                deliver(None, reason.value.status)  # PubNub's SDK: no result on failure
             else:
                 logger.error("pn_async: unexpected failure of %s: %s", endpoint.name(), reason.getTraceback())
                 if hold:
@@ -236,7 +236,7 @@ class SubscribeListener(SubscribeCallback):
     QUEUE_SIZE = 10000
 
     def __init__(self):
-        self.connected = False
+        self.connected = False  # PubNub's SDK never updates it either: use connected_event
         self.connected_event = threading.Event()
         self.disconnected_event = threading.Event()
         self.presence_queue = queue.Queue(self.QUEUE_SIZE)
@@ -247,11 +247,9 @@ class SubscribeListener(SubscribeCallback):
 
     def status(self, pubnub, status):
         if status.category in _CONNECTED:
-            self.connected = True
             self.disconnected_event.clear()
             self.connected_event.set()
         elif is_disconnect(status):
-            self.connected = False
             self.connected_event.clear()
             self.disconnected_event.set()
 

@@ -153,7 +153,7 @@ class PubNubAsyncio(PubNubTwisted):
         try:
             envelope = await self._on_reactor(endpoint.deferred)
         except PubNubTwistedException as exc:
-            return PubNubAsyncioException(exc.result, exc.status)
+            return PubNubAsyncioException(None, exc.status)  # PubNub's SDK: no result on failure
         except PubNubException as exc:
             return PubNubAsyncioException(None, bad_request_status(endpoint, exc))
         return AsyncioEnvelope(envelope.result, envelope.status)
@@ -178,7 +178,7 @@ class PubNubAsyncio(PubNubTwisted):
 
         def failed(reason):
             if reason.check(PubNubTwistedException):
-                deliver(reason.value.result, reason.value.status)
+                deliver(None, reason.value.status)  # PubNub's SDK: no result on failure
             else:
                 logger.error("pn_async: unexpected failure of %s: %s", endpoint.name(), reason.getTraceback())
 
@@ -256,7 +256,7 @@ class SubscribeListener(SubscribeCallback):
     QUEUE_SIZE = 10000
 
     def __init__(self):
-        self.connected = False
+        self.connected = False  # PubNub's SDK never updates it either: use connected_event
         self.connected_event = asyncio.Event()
         self.disconnected_event = asyncio.Event()
         self.presence_queue = asyncio.Queue(self.QUEUE_SIZE)
@@ -265,11 +265,9 @@ class SubscribeListener(SubscribeCallback):
 
     def status(self, pubnub, status):
         if status.category in _CONNECTED:
-            self.connected = True
             self.disconnected_event.clear()
             self.connected_event.set()
         elif is_disconnect(status):
-            self.connected = False
             self.connected_event.clear()
             self.disconnected_event.set()
         if status.is_error():

@@ -190,10 +190,12 @@ class PubNubTwisted:
         self._loop().reconnect()
 
     def get_subscribed_channels(self):
-        return self._loop().subscribed_channels() if self._subscription is not None else []
+        """The subscribed channels, with their ``-pnpres`` names when subscribed with presence (as
+        PubNub's SDK lists them)."""
+        return self._loop().subscribed_channels(with_presence=True) if self._subscription is not None else []
 
     def get_subscribed_channel_groups(self):
-        return self._loop().subscribed_channel_groups() if self._subscription is not None else []
+        return self._loop().subscribed_channel_groups(with_presence=True) if self._subscription is not None else []
 
     def _file_url(self, channel, file_id, file_name):
         return self.get_file_url().channel(channel).file_id(file_id).file_name(file_name).get_complete_url()
