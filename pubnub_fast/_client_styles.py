@@ -1,7 +1,7 @@
 """What the sync and asyncio client styles share.
 
-``pubnub_fast.pubnub.PubNub`` and ``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` are the Twisted
-core (endpoints, pipeline, subscription loop — ``PubNubTwisted``) run on a reactor of the
+``pubnub_fast.pubnub.PubNub`` and ``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` are the one
+Twisted core (``PubNubCore``: endpoints, pipeline, subscription loop) run on a reactor of the
 client's own (``_client_threads.ReactorThread``); every call from the user's thread into it goes
 through ``ReactorThread.submit()``/``call()``.
 """
@@ -11,7 +11,7 @@ from pubnub_fast.enums import PNStatusCategory
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
 
-__all__ = ["bad_request_status", "exception_of", "LoopCommands"]
+__all__ = ["bad_request_status", "exception_of", "stop_core", "LoopCommands"]
 
 logger = logging.getLogger("pubnub_fast")
 
@@ -40,6 +40,15 @@ def exception_of(twisted_exception):
     if exc.status is None:
         exc.status = status
     return exc
+
+
+def stop_core(pubnub):
+    """Stop the subscription loop, cancel what is in flight, close the transport (on the reactor
+    thread); a Deferred fired once the connections are closed."""
+    if pubnub._subscription is not None:
+        pubnub._subscription.stop()
+    pubnub._pipeline.cancel_all()
+    return pubnub._transport.close()
 
 
 class LoopCommands:

@@ -7,10 +7,10 @@
 >>> envelope.result.timetoken
 >>> pubnub.stop()
 
-The core is ``PubNubTwisted``'s, run on a private reactor (a fresh reactor instance, never the
-global one, so a program may use Twisted itself) in a thread the client owns. ``.sync()`` hands
-the request to that thread and waits: it returns an ``Envelope`` (``.result``, ``.status``) or
-raises the ``PubNubException`` of the failure. ``.pn_async(callback)`` returns at once;
+The core is ``PubNubCore`` (the one ``PubNubTwisted`` runs too), run on a private reactor (a
+fresh reactor instance, never the global one, so a program may use Twisted itself) in a thread
+the client owns. ``.sync()`` hands the request to that thread and waits: it returns an
+``Envelope`` (``.result``, ``.status``) or raises the ``PubNubException`` of the failure. ``.pn_async(callback)`` returns at once;
 ``callback(result, status)`` and every listener callback run in order on the client's callback
 thread — never on the reactor thread — so a callback may itself call ``.sync()``, as with
 PubNub's SDK. ``stop()`` cancels what is in flight, closes the connections and ends both threads.
@@ -23,13 +23,13 @@ import logging
 import queue
 import threading
 
-from pubnub_fast._client_styles import LoopCommands, bad_request_status, exception_of
+from pubnub_fast._client_styles import LoopCommands, bad_request_status, exception_of, stop_core
 from pubnub_fast._client_threads import CallbackThread, KeepAlive, ReactorThread
 from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.enums import PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.listeners import Listeners
-from pubnub_fast.pubnub_twisted import PubNubTwisted
+from pubnub_fast.pubnub_core import PubNubCore
 from pubnub_fast.structures import Envelope
 
 __all__ = ["PubNub", "SubscribeListener", "NonSubscribeListener"]
@@ -48,7 +48,7 @@ class _CallbackThreadListeners(Listeners):
         self._pubnub._callbacks.put(Listeners.announce, self, method, event)
 
 
-class PubNub(PubNubTwisted):
+class PubNub(PubNubCore):
     """A PubNub client for threaded programs (PubNub SDK's ``pubnub.pubnub.PubNub``).
 
     :param config: a ``PNConfiguration``.
@@ -65,7 +65,7 @@ class PubNub(PubNubTwisted):
                            "transport", custom_request_handler)
         self._reactor_thread = ReactorThread()
         try:
-            super().__init__(config, reactor=self._reactor_thread.reactor)
+            super().__init__(config, self._reactor_thread.reactor)
         except BaseException:
             self._reactor_thread.stop()
             raise
@@ -113,7 +113,7 @@ class PubNub(PubNubTwisted):
         return None
 
     def _stop_core(self):
-        return PubNubTwisted.stop(self).addTimeout(_STOP_TIMEOUT, self.reactor)
+        return stop_core(self).addTimeout(_STOP_TIMEOUT, self.reactor)
 
     def _check_open(self):
         if self._closed or not self._reactor_thread.alive:

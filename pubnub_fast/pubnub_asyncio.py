@@ -6,9 +6,9 @@
 >>> result = await pubnub.publish().channel("chat").message("hi").result()   # raises on failure
 >>> await pubnub.stop()
 
-The core is ``PubNubTwisted``'s, run on a private reactor in a thread the client owns (the same
-engine as ``pubnub_fast.pubnub.PubNub``); requests are handed to it with ``callFromThread`` and
-their outcome comes back to the asyncio loop with ``call_soon_threadsafe``, so the loop never
+The core is ``PubNubCore`` (the one ``PubNubTwisted`` runs too), run on a private reactor in a
+thread the client owns (the same engine as ``pubnub_fast.pubnub.PubNub``); requests are handed
+to it with ``callFromThread`` and their outcome comes back to the asyncio loop with ``call_soon_threadsafe``, so the loop never
 waits for the network or for the reactor thread. Listener callbacks run on the event loop, as
 with PubNub's SDK. ``.future()`` returns an ``AsyncioEnvelope`` on success and a
 ``PubNubAsyncioException`` (returned, not raised) on failure; ``.result()`` returns the result or
@@ -19,14 +19,14 @@ import logging
 
 from twisted.internet import defer
 
-from pubnub_fast._client_styles import LoopCommands, bad_request_status, exception_of
+from pubnub_fast._client_styles import LoopCommands, bad_request_status, exception_of, stop_core
 from pubnub_fast._client_threads import ReactorThread
 from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.exceptions import PubNubAsyncioException, PubNubException, PubNubTwistedException
 from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.envelopes import AsyncioEnvelope
 from pubnub_fast.pubnub import _CONNECTED, is_disconnect
-from pubnub_fast.pubnub_twisted import PubNubTwisted
+from pubnub_fast.pubnub_core import PubNubCore
 
 __all__ = ["PubNubAsyncio", "AsyncioEnvelope", "PubNubAsyncioException", "SubscribeListener",
            "AsyncioSubscribeListener"]
@@ -57,7 +57,7 @@ def _running_loop():
         return None
 
 
-class PubNubAsyncio(PubNubTwisted):
+class PubNubAsyncio(PubNubCore):
     """A PubNub client for asyncio programs (PubNub SDK's ``pubnub.pubnub_asyncio.PubNubAsyncio``).
 
     :param config: a ``PNConfiguration``.
@@ -74,7 +74,7 @@ class PubNubAsyncio(PubNubTwisted):
         self._request_handler = custom_request_handler
         self._reactor_thread = ReactorThread(name="pubnub-asyncio-reactor")
         try:
-            super().__init__(config, reactor=self._reactor_thread.reactor)
+            super().__init__(config, self._reactor_thread.reactor)
         except BaseException:
             self._reactor_thread.stop()
             raise
@@ -227,7 +227,7 @@ class PubNubAsyncio(PubNubTwisted):
         return None
 
     def _stop_core(self):
-        return PubNubTwisted.stop(self).addTimeout(_STOP_TIMEOUT, self.reactor)
+        return stop_core(self).addTimeout(_STOP_TIMEOUT, self.reactor)
 
     async def close_session(self):
         """Compatibility with PubNub's SDK (its HTTP session); ``stop()`` closes everything."""
