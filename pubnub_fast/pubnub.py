@@ -177,6 +177,23 @@ class PubNub(PubNubCore):
                 self._keepalive.release(_PENDING)
             raise
 
+    # PubNub SDK's request plumbing (endpoints call it; here it takes the endpoint builder itself)
+
+    def request_sync(self, endpoint_call_options):
+        """What ``Endpoint.sync()`` runs: send the endpoint and wait (``pubnub.pubnub`` signature)."""
+        return self._request_sync(_endpoint(endpoint_call_options))
+
+    def request_async(self, endpoint_name, endpoint_call_options, callback, cancellation_event):
+        """What ``Endpoint.pn_async()`` runs (``pubnub.pubnub`` signature; ``cancellation_event``
+        is accepted and ignored, as by PubNub's SDK)."""
+        return self._request_async(_endpoint(endpoint_call_options), callback)
+
+    def request_deferred(self, options_func):
+        raise NotImplementedError("deferred() is the invocation style of PubNubTwisted; PubNub uses sync()/pn_async()")
+
+    def request_future(self, *args, **kwargs):
+        raise NotImplementedError("future() is the invocation style of PubNubAsyncio; PubNub uses sync()/pn_async()")
+
     # --- subscribing ----------------------------------------------------------------------------------
 
     def _loop(self):
@@ -198,6 +215,15 @@ class PubNub(PubNubCore):
             self._keepalive.hold(_SUBSCRIBED)
         elif not subscribed:
             self._keepalive.release(_SUBSCRIBED, everything=True)
+
+
+def _endpoint(value):
+    from pubnub_fast.endpoints.base import Endpoint
+
+    if not isinstance(value, Endpoint):
+        raise TypeError("pubnub_fast sends endpoint builders (pubnub.publish()...), not %s; call .sync(), "
+                        ".pn_async() or .future() on the builder" % type(value).__name__)
+    return value
 
 
 def _offer(bounded_queue, item):

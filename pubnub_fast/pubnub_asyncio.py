@@ -25,7 +25,7 @@ from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.exceptions import PubNubAsyncioException, PubNubException, PubNubTwistedException
 from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.envelopes import AsyncioEnvelope
-from pubnub_fast.pubnub import _CONNECTED, is_disconnect
+from pubnub_fast.pubnub import _CONNECTED, _endpoint, is_disconnect
 from pubnub_fast.pubnub_core import PubNubCore
 
 __all__ = ["PubNubAsyncio", "AsyncioEnvelope", "PubNubAsyncioException", "SubscribeListener",
@@ -72,6 +72,7 @@ class PubNubAsyncio(PubNubCore):
     def __init__(self, config, custom_event_loop=None, subscription_manager=None, *, custom_request_handler=None):
         self.event_loop = custom_event_loop if custom_event_loop is not None else _running_loop()
         self._request_handler = custom_request_handler
+        self._connector = None
         self._reactor_thread = ReactorThread(name="pubnub-asyncio-reactor")
         try:
             super().__init__(config, self._reactor_thread.reactor)
@@ -192,6 +193,24 @@ class PubNubAsyncio(PubNubCore):
 
         self._reactor_thread.submit(start)
 
+    # PubNub SDK's request plumbing (endpoints call it; here it takes the endpoint builder itself)
+
+    async def request_future(self, options_func, cancellation_event=None):
+        """What ``Endpoint.future()`` runs (``pubnub.pubnub_asyncio`` signature)."""
+        return await self._request_future(_endpoint(options_func))
+
+    async def request_result(self, options_func, cancellation_event=None):
+        """What ``Endpoint.result()`` runs (``pubnub.pubnub_asyncio`` signature)."""
+        return await self._request_result(_endpoint(options_func))
+
+    def request_sync(self, *args):
+        raise NotImplementedError("sync() is the invocation style of pubnub_fast.pubnub.PubNub; "
+                                  "PubNubAsyncio uses future()/result()")
+
+    def request_deferred(self, *args):
+        raise NotImplementedError("deferred() is the invocation style of PubNubTwisted; "
+                                  "PubNubAsyncio uses future()/result()")
+
     # --- subscribing ----------------------------------------------------------------------------------
 
     def _loop(self):
@@ -228,6 +247,16 @@ class PubNubAsyncio(PubNubCore):
 
     def _stop_core(self):
         return stop_core(self).addTimeout(_STOP_TIMEOUT, self.reactor)
+
+    async def close_pending_tasks(self, tasks):
+        """Cancel ``tasks`` and wait for them (PubNub SDK helper)."""
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def set_connector(self, connector):
+        """Accepted for compatibility: pubnub_fast has no aiohttp/httpx connector to replace."""
+        self._connector = connector
 
     async def close_session(self):
         """Compatibility with PubNub's SDK (its HTTP session); ``stop()`` closes everything."""

@@ -178,3 +178,20 @@ def test_a_daemon_client_does_not_keep_the_process_alive(server):
     """)
     assert code == 0, output
     assert output.splitlines() == ["connected; exiting"]
+
+
+def test_the_request_plumbing_of_the_official_client_is_there(server):
+    pubnub = PubNub(config_of(server.origin))
+    try:
+        assert int(pubnub.request_sync(pubnub.time()).result) > 0
+        listener = NonSubscribeListener()
+        pubnub.request_async("Time", pubnub.time(), listener.callback, None)
+        assert int(listener.await_result(WAIT)) > 0
+        with pytest.raises(TypeError, match="endpoint builders"):
+            pubnub.request_sync({"path": "/time/0"})
+        with pytest.raises(NotImplementedError, match="PubNubTwisted"):
+            pubnub.request_deferred(None)
+        with pytest.raises(NotImplementedError, match="PubNubAsyncio"):
+            pubnub.time().future().send(None)
+    finally:
+        pubnub.stop()
