@@ -96,3 +96,59 @@ def test_bench_report_rejects_unreadable_input(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert "cannot read" in done.stderr and "missing.json" in done.stderr
+
+
+SUBSCRIBED_CLIENT = """
+import sys
+from pubnub_fast.callbacks import SubscribeCallback
+from pubnub_fast.pnconfiguration import PNConfiguration
+from pubnub_fast.pubnub_twisted import PubNubTwisted
+
+config = PNConfiguration()
+config.subscribe_key = config.publish_key = "demo"
+config.uuid = "ctrl-c"
+config.origin = sys.argv[1]
+
+
+class Listener(SubscribeCallback):
+    def status(self, pubnub, status):
+        print("STATUS", status.category.name, "error" if status.is_error() else "ok", flush=True)
+
+    def message(self, pubnub, message):
+        pass
+
+    def presence(self, pubnub, presence):
+        pass
+
+
+pubnub = PubNubTwisted(config)
+pubnub.add_listener(Listener())
+pubnub.subscribe().channels(["ctrl-c"]).execute()
+pubnub.start()
+print("REACTOR STOPPED", flush=True)
+"""
+
+
+@pytest.mark.integration
+def test_ctrl_c_on_a_subscribed_client_is_a_clean_disconnect(tmp_path):
+    import signal
+
+    from tests.server.server_process import ServerProcess
+
+    script = tmp_path / "client.py"
+    script.write_text(SUBSCRIBED_CLIENT)
+    with ServerProcess("--long-poll", "30") as server:
+        client = subprocess.Popen([sys.executable, str(script), server.origin], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=ROOT))
+        try:
+            first = client.stdout.readline()
+            assert first.strip() == "STATUS PNConnectedCategory ok", first + client.stderr.read()
+            client.send_signal(signal.SIGINT)  # what Ctrl-C in a terminal sends; the long-poll is in flight
+            out, err = client.communicate(timeout=20)
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.communicate()
+    assert client.returncode == 0, err
+    assert out.splitlines() == ["STATUS PNDisconnectedCategory ok", "REACTOR STOPPED"], (out, err)
+    assert "Traceback" not in err and "Unhandled" not in err, err
