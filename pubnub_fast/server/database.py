@@ -193,8 +193,16 @@ class Database:
     def _run_next_batch(self) -> None:
         batch, self._pending = self._pending, []
         self._running = True
-        work = deferToThreadPool(self._reactor, self._pool, self._run_batch_in_thread, batch)
-        work.addBoth(self._batch_done, batch)
+        self._pool.callInThread(self._run_batch_and_report, batch)
+
+    def _run_batch_and_report(self, batch: list) -> None:
+        """In the worker thread: run ``batch``, then hand the outcomes to the reactor thread
+        (one wake-up of the reactor per batch, no Deferred on the way)."""
+        try:
+            outcome: Any = self._run_batch_in_thread(batch)
+        except BaseException:
+            outcome = Failure()
+        self._reactor.callFromThread(self._batch_done, outcome, batch)
 
     def _run_batch_in_thread(self, batch: list) -> list[tuple[bool, Any]]:
         connection = self._connection
