@@ -74,6 +74,10 @@ def _ratio(best):
     return "—"
 
 
+def _fit(label, width):
+    return label if len(label) <= width else label[:width - 1] + "…"
+
+
 def compact_tables(runs, width=WIDTH):
     """The terminal report: one table per area, at most ``width`` columns wide."""
     medians, throughput = collect(runs)
@@ -85,12 +89,19 @@ def compact_tables(runs, width=WIDTH):
         lines.append("")
         lines.append("%-*s %s" % (name_width, area, " ".join("%*s" % (cell, h) for h in heads)))
         lines.append("-" * min(width, name_width + (cell + 1) * len(heads)))
+        others = []
         for group in sorted(medians[area]):
             best = {row: min(values) for row, values in medians[area][group].items()}
-            label = group if len(group) <= name_width else group[:name_width - 1] + "…"
+            if not any(row in best for row in ROWS):  # rows of its own (e.g. the server's floor/plain)
+                for row in sorted(best):
+                    param = re.search(r"\[(.*)\]$", row)
+                    others.append(("%s %s" % (group, param.group(1) if param else row), best[row]))
+                continue
             cells = [_time(best.get(r)) for r in ROWS] + [_ratio(best)]
-            lines.append("%-*s %s" % (name_width, label, " ".join("%*s" % (cell, c) for c in cells)))
-    for info in throughput:
+            lines.append("%-*s %s" % (name_width, _fit(group, name_width), " ".join("%*s" % (cell, c) for c in cells)))
+        for label, median in others:
+            lines.append("%-*s %*s" % (name_width, _fit(label, name_width), cell, _time(median)))
+    for info in filter(None, throughput):
         lines.append("")
         lines.append("AES-256-CBC throughput: %s" % json.dumps(info, sort_keys=True))
     return "\n".join(lines[1:] if lines and lines[0] == "" else lines)
