@@ -118,11 +118,12 @@ class SubscriptionLoop:
     def config(self):
         return self._pubnub.config
 
-    def subscribed_channels(self):
-        return list(self._channels)
+    def subscribed_channels(self, with_presence=False):
+        """The subscribed channels; ``with_presence``: also their ``-pnpres`` names where presence is on."""
+        return self._wire_names(self._channels) if with_presence else list(self._channels)
 
-    def subscribed_channel_groups(self):
-        return list(self._groups)
+    def subscribed_channel_groups(self, with_presence=False):
+        return self._wire_names(self._groups) if with_presence else list(self._groups)
 
     @property
     def timetoken(self):
