@@ -197,12 +197,20 @@ class SubscriptionLoop:
             else:
                 self._state[name] = state
 
-    def stop(self):
-        """Cancel the long-poll, the retry timer and the heartbeat; the loop cannot be reused."""
+    def stop(self, announce=False):
+        """Cancel the long-poll, the retry timer and the heartbeat; the loop cannot be reused.
+
+        ``announce``: if the loop was subscribed, tell the listeners with a non-error
+        ``PNDisconnectedCategory`` — a shutdown the user asked for (the reactor stopping on
+        Ctrl-C), not the network failing under an in-flight long-poll.
+        """
+        subscribed = not self._stopped and bool(self._channels or self._groups)
         self._stopped = True
         self._cancel_poll()
         self._cancel_retry()
         self._update_heartbeat()
+        if announce and subscribed:
+            self._announce(PNStatusCategory.PNDisconnectedCategory)
 
     def _check_not_stopped(self):
         if self._stopped:
