@@ -332,3 +332,27 @@ def _record_ratio(benchmark, group, row, target=None, baseline="official"):
 def record_ratio():
     """``record_ratio(benchmark, group, row, target=None, baseline="official")``: see ``_record_ratio``."""
     return _record_ratio
+
+
+# -- terminal output: one compact side-by-side table per area (bench/report.py) instead of
+# pytest-benchmark's ~250-column table per group; the full data stays in --benchmark-json.
+# Passing --benchmark-columns (or --benchmark-compare-fail) brings pytest-benchmark's table back.
+@pytest.hookimpl(tryfirst=True)
+def pytest_terminal_summary(terminalreporter, config):
+    session = getattr(config, "_benchmarksession", None)
+    args = [str(a) for a in config.invocation_params.args]
+    if (session is None or not session.benchmarks or session.compare_fail
+            or any(a.startswith("--benchmark-columns") for a in args)):
+        return
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location(
+        "_pnf_bench_report", os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.py"))
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    run = {"benchmarks": [bench.as_dict(include_data=False) for bench in session.benchmarks if bench]}
+    terminalreporter.ensure_newline()
+    terminalreporter.section("benchmarks: lowest median per row (full data: --benchmark-json)")
+    terminalreporter.write_line(report.compact_tables([run], width=min(100, terminalreporter._tw.fullwidth)))
+    session.groups = None  # pytest-benchmark's own table is not printed
