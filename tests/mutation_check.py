@@ -151,6 +151,9 @@ MUTATIONS = [
                "return self.filter is None or self.filter.matches(record.meta, record.payload)",
                "return self.filter is None or not self.filter.matches(record.meta, record.payload)")],
              ["tests/server/test_filters.py"]),
+    Mutation("O11", "filters: a constant on the left of '<' flips to '>=' instead of '>'",
+             [("pubnub_fast/_filters_py.py", '_FLIPPED = {"<": ">", "<=": ">=",', '_FLIPPED = {"<": ">=", "<=": ">=",')],
+             FILTERS_TESTS),
     # --- the compiled twins alone (the pure pass cannot run them: n/a there) -------------------
     Mutation("C1", "filters, compiled twin only: '<' and '<=' swapped",
              [("ext/_filters_c.pyx", "_RICH[O_LT] = Py_LT\n_RICH[O_LE] = Py_LE\n",
