@@ -797,15 +797,28 @@ def test_c_twin_errors_like_the_pure_twin(c_twin, expression):
 
 @HYPOTHESIS
 @given(value=json_values | metas)
-def test_equality_is_reflexive_for_non_nan_scalars(filters_impl, value):
+def test_equality_is_reflexive_and_by_content(filters_impl, value):
     compiled = filters_impl.compile_filter("data == meta.v")
     result = compiled.matches({"v": value}, value)
     if isinstance(value, float) and math.isnan(value):
         assert result is False
     elif value is None or isinstance(value, (bool, int, float, str)):
         assert result is True
-    else:
-        assert result in (True, False)
+    else:  # an array or object compared with itself (Python ==: identical elements are equal)
+        assert result is True
+    copy = json.loads(json.dumps(value, allow_nan=True))  # equal content, other objects
+    # a NaN in the copy is another NaN object: unequal (only the identical NaN is equal inside == of lists)
+    assert compiled.matches({"v": value}, copy) is (not _contains_nan(value))
+
+
+def _contains_nan(value):
+    if isinstance(value, float):
+        return value != value
+    if isinstance(value, list):
+        return any(_contains_nan(v) for v in value)
+    if isinstance(value, dict):
+        return any(_contains_nan(v) for v in value.values())
+    return False
 
 
 def test_vectors_file_is_the_shared_copy():
