@@ -282,6 +282,24 @@ def test_long_poll_timeout_is_announced_and_retried_at_once():
     assert polls(client)[2].params["tt"] == str(T0)
 
 
+def test_each_failure_episode_is_announced_once_and_ends_with_one_reconnection():
+    bad = (502, b"bad gateway")
+    client, recorder = setup([envelope(T0), bad, envelope(T0 + 1), envelope(T0 + 2), bad, bad, envelope(T0 + 3)],
+                             reconnect_policy=PNReconnectionPolicy.LINEAR)
+    client.pubnub.subscribe().channels("ch1").execute()
+    pump(client)
+    for _ in range(4):  # the retries of both episodes
+        client.clock.advance(3)
+        pump(client)
+    assert len(polls(client)) == 8  # the seven answers, then the next long-poll
+    assert [p.params["tt"] for p in polls(client)] == ["0"] + [str(T0)] * 2 + [str(T0 + 1), str(T0 + 2)] + [
+        str(T0 + 2)] * 2 + [str(T0 + 3)]
+    # a second failure after a reconnection is a new episode: announced again; successes between
+    # episodes announce nothing
+    assert recorder.categories == [C.PNConnectedCategory, C.PNUnknownCategory, C.PNReconnectedCategory,
+                                   C.PNUnknownCategory, C.PNReconnectedCategory]
+
+
 def test_malformed_response_is_announced_and_retried():
     client, recorder = setup([envelope(T0), (200, b"<html>portal</html>"), envelope(T0 + 1)],
                              reconnect_policy=PNReconnectionPolicy.LINEAR)
