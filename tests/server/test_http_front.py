@@ -233,6 +233,17 @@ def test_a_request_behind_a_parked_one_waits_for_it():
     assert [body for _, _, body in responses_in(transport.value())] == [b'["P"]', b'["fast","after"]']
 
 
+def test_an_error_behind_a_pending_request_waits_its_turn():
+    front = Front()
+    protocol, transport = front.connect()
+    protocol.dataReceived(get(b"/later/a") + b"GARBAGE\r\n\r\n" + get(b"/fast"))
+    assert transport.value() == b"" and not transport.disconnecting  # a is owed its answer first
+    front.pending["a"].callback("A")
+    (status, _, body), (status2, _, _) = responses_in(transport.value())
+    assert (status, body, status2) == (200, b'["A"]', 400)
+    assert transport.disconnecting and front.calls == ["a"]  # nothing after the error was read
+
+
 def test_a_client_going_away_cancels_its_pending_requests():
     front = Front()
     protocol, transport = front.connect()
