@@ -584,6 +584,7 @@ class HttpConnection(Protocol):
         self._read_paused = False
         self._write_paused = False
         self._timer: Any = None
+        self._socket: Any = None
         self._deadline: float | None = None
         self.timer_kind: str | None = None
         self.client_host = ""
@@ -601,6 +602,11 @@ class HttpConnection(Protocol):
             self.transport.setTcpNoDelay(True)
         except (AttributeError, OSError):  # not TCP
             pass
+        transport = self.transport
+        if (not getattr(transport, "TLS", False) and hasattr(transport, "socket")
+                and isinstance(getattr(transport, "dataBuffer", None), bytes)
+                and isinstance(getattr(transport, "_tempDataBuffer", None), list)):
+            self._socket = transport.socket  # a plain TCP transport: see _send
         self._arm(_HEAD_TIMER, self.settings.header_timeout)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802
@@ -680,9 +686,12 @@ class HttpConnection(Protocol):
         try:
             self._process_loop()
         except _BadRequest as bad:
+            self._flush()  # what earlier requests are owed, then the error
             self._fail(bad.raw)
         finally:
             self._processing = False
+        if not self._closing:
+            self._flush()  # every answer ready after this read, in one write
 
     def _process_loop(self) -> None:
         while not self._closing:
@@ -694,9 +703,10 @@ class HttpConnection(Protocol):
                 continue
             if self._write_paused:
                 break
-            if self._slots and (len(self._slots) >= MAX_PIPELINED
-                                or not all(slot.request.eager for slot in self._slots)):
-                break
+            if self._slots and self._blocked():
+                self._flush()  # answered ones leave the queue; is the rest still in the way?
+                if self._slots and self._blocked():
+                    break
             if not self._buffer:
                 if not self._slots:
                     self._arm(_IDLE, self.settings.idle_timeout)
@@ -709,6 +719,10 @@ class HttpConnection(Protocol):
         if self._buffer and len(self._buffer) > MAX_BUFFERED_BYTES and not self._read_paused:
             self._read_paused = True
             self.transport.pauseProducing()
+
+    def _blocked(self) -> bool:
+        """May the next pipelined request not start yet (see the module docstring)?"""
+        return len(self._slots) >= MAX_PIPELINED or not all(slot.request.eager for slot in self._slots)
 
     def _read_head(self) -> bool:
         """Parse a complete request head from the buffer; False when it is not all there."""
@@ -896,7 +910,6 @@ class HttpConnection(Protocol):
                 slot.outcome = outcome
                 outcome.addCallback(self._answered, slot)
                 outcome.addErrback(self._unexpected, slot)
-        self._flush()
 
     def _answered(self, response: ApiResponse | None, slot: _Slot) -> None:
         slot.outcome = None
@@ -916,19 +929,40 @@ class HttpConnection(Protocol):
             self._close()
 
     def _flush(self) -> None:
+        """Write the answers that are ready at the head of the pipeline, in one write."""
         slots = self._slots
+        ready = []
         while slots and slots[0].data is not None:
             slot = slots.popleft()
             slot.request.finished = True
-            self.transport.write(slot.data)
+            ready.append(slot.data)
             if not slot.request.keep_alive:
+                self._send(b"".join(ready))
                 self._close()
                 return
+        if ready:
+            self._send(ready[0] if len(ready) == 1 else b"".join(ready))
         if not slots and not self._buffer and self._state == _HEAD and not self._closing:
             self._arm(_IDLE, self.settings.idle_timeout)
         if self._read_paused and len(self._buffer) <= MAX_BUFFERED_BYTES and not self._closing:
             self._read_paused = False
             self.transport.resumeProducing()
+
+    def _send(self, data: bytes) -> None:
+        """Write ``data``: straight to the socket when nothing is queued before it (saves the
+        reactor's register-for-writing round trip, two epoll calls per response), else, or for
+        whatever the socket does not take at once, through the transport as usual."""
+        sock = self._socket
+        transport = self.transport
+        if sock is not None and not transport.dataBuffer and not transport._tempDataBuffer:
+            try:
+                sent = sock.send(data)
+            except OSError:  # full, or broken: the transport's own write sees to it
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+        transport.write(data)
 
     def _render(self, request: Request, response: ApiResponse) -> bytes:
         body = response.encoded_body()
