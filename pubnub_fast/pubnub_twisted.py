@@ -42,6 +42,7 @@ from pubnub_fast.pipeline import RequestPipeline, TwistedEnvelope
 from pubnub_fast.pnconfiguration import PNConfiguration
 from pubnub_fast.subscription import SubscriptionLoop
 from pubnub_fast.tokens import parse_token as _parse_token
+from pubnub_fast.http11 import HTTP11Transport
 from pubnub_fast.transport import TreqTransport
 
 __all__ = ["PubNubTwisted", "TwistedEnvelope", "PubNubTwistedException", "PubNubException"]
@@ -49,6 +50,16 @@ __all__ = ["PubNubTwisted", "TwistedEnvelope", "PubNubTwistedException", "PubNub
 logger = logging.getLogger("pubnub_fast")
 
 _NO_SUBSCRIBE = "Subscription manager is not enabled for this instance"
+
+
+def _default_transport(reactor, clock, config, pool):
+    """The transport of a client created without ``transport=``."""
+    if pool is not None:  # an HTTPConnectionPool belongs to Twisted's Agent: use it through treq
+        return TreqTransport(reactor, pool=pool, connect_timeout=config.connect_timeout, clock=clock,
+                             idle_timeout=config.subscribe_request_timeout)
+    return HTTP11Transport(reactor, clock=clock, connect_timeout=config.connect_timeout,
+                           max_connections=config.connection_pool_size,
+                           idle_timeout=config.subscribe_request_timeout)
 
 
 class PubNubTwisted:
@@ -61,8 +72,9 @@ class PubNubTwisted:
         documentation uses.
     :param clock: the ``IReactorTime`` used for timeouts, timers and request timestamps
         (default: ``reactor``); tests pass ``twisted.internet.task.Clock()``.
-    :param transport: the HTTP transport (default: ``TreqTransport`` over ``pool``); anything with
-        ``request(method, url, headers=, body=, timeout=, allow_redirects=)`` and ``close()``.
+    :param transport: the HTTP transport (default: the lean ``HTTP11Transport``, or ``TreqTransport``
+        over ``pool`` when a pool is given); anything with ``request(method, url, headers=, body=,
+        timeout=, allow_redirects=, max_response_size=, idempotent=)`` and ``close()``.
     :param random: a ``() -> float in [0, 1)`` source for reconnection jitter (tests pin it).
     """
 
@@ -85,8 +97,7 @@ class PubNubTwisted:
         self.reactor = reactor
         self.clock = clock if clock is not None else reactor
         if transport is None:
-            transport = TreqTransport(reactor, pool=pool, connect_timeout=config.connect_timeout,
-                                      clock=self.clock, idle_timeout=config.subscribe_request_timeout)
+            transport = _default_transport(reactor, self.clock, config, pool)
         self._transport = transport
         self._pipeline = RequestPipeline(self, transport, self.clock)
         self._listeners = Listeners(self) if config.enable_subscribe else None
