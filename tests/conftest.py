@@ -46,18 +46,18 @@ def _default_transport_of_the_run(request):
     if request.config.getoption("--transport") != "treq":
         yield
         return
-    from pubnub_fast import pubnub_twisted
+    from pubnub_fast import pubnub_core
     from pubnub_fast.transport import TreqTransport
 
-    original = pubnub_twisted._default_transport
+    original = pubnub_core._default_transport
 
     def treq_transport(reactor, clock, config, pool):
         return TreqTransport(reactor, pool=pool, connect_timeout=config.connect_timeout, clock=clock,
                              idle_timeout=config.subscribe_request_timeout)
 
-    pubnub_twisted._default_transport = treq_transport
+    pubnub_core._default_transport = treq_transport
     yield
-    pubnub_twisted._default_transport = original
+    pubnub_core._default_transport = original
 
 
 @pytest.hookimpl(tryfirst=True)
