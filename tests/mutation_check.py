@@ -19,8 +19,9 @@ A mutation only in a compiled twin cannot be seen by the pure pass (it does not 
 its pure-pass column says ``n/a``. A mutation whose ``old`` text is no longer in its file is
 reported as ``STALE`` (the code moved on: update the list), never silently skipped.
 
-The list: A1-A6 reproduce the holes issue 14 describes, O1-O10 are bugs on other hot paths
-(client pipeline and subscription loop, server permissions and fan-out, signing, envelope), C1-C4
+The list: A1-A6 reproduce the holes issue 14 describes, O1-O13 are bugs on other hot paths
+(client transport, pipeline and subscription loop, server permissions and fan-out, signing,
+envelope, filters), C1-C4
 are bugs in a compiled twin alone (the compiled pass must see them without the pure twin's help).
 
 The exit status is 0 only when every mutation was caught in every pass that can see it.
@@ -154,6 +155,15 @@ MUTATIONS = [
     Mutation("O11", "filters: a constant on the left of '<' flips to '>=' instead of '>'",
              [("pubnub_fast/_filters_py.py", '_FLIPPED = {"<": ">", "<=": ">=",', '_FLIPPED = {"<": ">=", "<=": ">=",')],
              FILTERS_TESTS),
+    Mutation("O12", "transport: a request whose answer was cut after its first bytes is sent again (a "
+             "truncated body hidden)",
+             [("pubnub_fast/http11.py", "            elif self._received:", "            elif False:")],
+             ["tests/test_transport.py", "tests/test_subscription_faults.py"]),
+    Mutation("O13", "transport: a publish on a reused connection closed before any answer byte is sent again",
+             [("pubnub_fast/http11.py",
+               "            elif self.uses > 1 and exchange.idempotent and not exchange.resent:",
+               "            elif self.uses > 1 and not exchange.resent:")],
+             ["tests/test_transport.py"]),
     # --- the compiled twins alone (the pure pass cannot run them: n/a there) -------------------
     Mutation("C1", "filters, compiled twin only: '<' and '<=' swapped",
              [("ext/_filters_c.pyx", "_RICH[O_LT] = Py_LT\n_RICH[O_LE] = Py_LE\n",
