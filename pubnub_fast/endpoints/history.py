@@ -5,6 +5,9 @@ With a cipher, history entries are decrypted with ``config.message_crypto_module
 fetch_messages decrypts only when asked (``decrypt_messages()``, as PubNub's SDK v10). A message
 that fails to decrypt keeps its stored value and carries the exception in ``item.error``.
 """
+import base64
+import binascii
+
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, encode_path_list, encode_path_segment, names_list
 from pubnub_fast.enums import HttpMethod, PNOperationType
@@ -40,7 +43,15 @@ def _decryptor(config):
         if not isinstance(value, str):
             raise PubNubException(errormsg="decryption error: stored message is a %s, not a ciphertext"
                                   % type(value).__name__)
-        return module.decrypt(value)
+        try:
+            return module.decrypt(value)
+        except PubNubException as exc:
+            try:
+                base64.b64decode(value)
+            except binascii.Error as not_base64:
+                # PubNub SDK 10.8 keeps the underlying error of text that is not base64 at all
+                raise not_base64 from exc
+            raise
 
     return decrypt
 
