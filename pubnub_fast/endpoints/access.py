@@ -390,3 +390,9 @@ class RevokeToken(_AccessManagerEndpoint):
 
     def create_response(self, envelope):
         return PNRevokeTokenResult(envelope)
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.access.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_access/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_access")]

@@ -521,9 +521,9 @@ class SendFile(SingleChannel, _MessageOptions, _CompositeEndpoint):
         self._file_name = file_name
         return self
 
-    def file_object(self, file_object):
+    def file_object(self, fd):
         """The file: bytes, str (sent as UTF-8) or a file object (read once, when the call is made)."""
-        self._file_object = file_object
+        self._file_object = fd
         self._file_bytes = None
         return self
 

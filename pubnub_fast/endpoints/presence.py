@@ -139,8 +139,8 @@ class HereNow(_ChannelsAndGroups):
         self._offset = None
         super().__init__(pubnub, **kwargs)
 
-    def include_state(self, include_state):
-        self._include_state = bool(self.validate_type(include_state, bool, "include_state"))
+    def include_state(self, should_include_state):
+        self._include_state = bool(self.validate_type(should_include_state, bool, "include_state"))
         return self
 
     def include_uuids(self, include_uuids):
@@ -278,3 +278,9 @@ def _non_negative(value, name, default):
         raise PubNubException(errormsg="%s must be >= 0, not %r" % (name, value),
                               pn_error=errors.PNERR_INVALID_ARGUMENT)
     return value
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.presence.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_presence/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_presence")]

@@ -236,3 +236,9 @@ class Signal(_ChannelMessage):
         if not isinstance(envelope, list) or len(envelope) < 3:
             raise ValueError("expected [1, \"Sent\", \"<timetoken>\"]")
         return PNSignalResult(envelope)
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.pubsub.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_pubsub/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_pubsub")]
