@@ -321,8 +321,7 @@ class PublishFileMessage(_MessageOptions, _FileEndpoint):
 
     def custom_params(self):
         params = self.publish_option_params()
-        if self._meta is not None:
-            params["meta"] = to_json(self._meta, "meta")
+        params["meta"] = to_json(self._meta, "meta")  # "null" without meta, as PubNub SDK 10.8 sends
         return params
 
     def create_response(self, envelope):
