@@ -281,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pubnub-fast", description="pubnub_fast command-line tools"
     )
+    from pubnub_fast import __version__
+
+    parser.add_argument("--version", action="version", version="pubnub-fast %s" % __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for name, (help_text, configure, run) in SUBCOMMANDS.items():

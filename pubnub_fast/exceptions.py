@@ -97,16 +97,25 @@ class PubNubTwistedException(PubNubException):
         return str(getattr(error_data, "information", "PubNub request failed"))
 
 
-class PubNubAsyncioException(PubNubTwistedException):
-    """What PubNub SDK 10.8's asyncio client puts in a failed envelope: ``result`` and ``status``.
+class PubNubAsyncioException(Exception):
+    """What ``.future()`` of ``PubNubAsyncio`` returns (not raises) when a request failed.
 
-    Also a ``PubNubException`` (in 10.8 it is not; catching it as one is what ported code wants).
+    ``result`` and ``status`` as in an envelope; ``is_error()`` is True and ``value()`` is the
+    underlying ``PubNubException``.
     """
 
-    def is_error(self):
+    def __init__(self, result, status):
+        self.result = result
+        self.status = status
+        super().__init__(result, status)
+
+    def __str__(self):
+        error_data = getattr(self.status, "error_data", None)
+        return str(getattr(error_data, "information", None) or "PubNub request failed")
+
+    @staticmethod
+    def is_error():
         return True
 
     def value(self):
-        """The underlying exception (``status.error_data.exception``)."""
-        error_data = getattr(self.status, "error_data", None)
-        return getattr(error_data, "exception", None)
+        return self.status.error_data.exception

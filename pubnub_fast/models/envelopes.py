@@ -1,19 +1,20 @@
-"""``pubnub.models.envelopes``: ``AsyncioEnvelope``, what the asyncio client's ``.future()`` gives."""
-from typing import Any
+"""``AsyncioEnvelope``: what ``.future()`` of ``PubNubAsyncio`` returns on success
+(``pubnub.models.envelopes`` compatible)."""
 
 __all__ = ["AsyncioEnvelope"]
 
 
 class AsyncioEnvelope:
-    """A ``result`` with its ``status`` (PubNub SDK 10.8's asyncio style)."""
+    """A successful result and its status; ``is_error()`` is False (a failure is a
+    ``pubnub_fast.exceptions.PubNubAsyncioException`` instead)."""
 
-    def __init__(self, result: Any, status: Any) -> None:
+    def __init__(self, result, status):
         self.result = result
         self.status = status
 
     @staticmethod
-    def is_error() -> bool:
+    def is_error():
         return False
 
-    def __repr__(self) -> str:
+    def __repr__(self):
         return "AsyncioEnvelope(result=%r, status=%r)" % (self.result, self.status)
