@@ -11,7 +11,7 @@ import difflib
 import math
 import uuid as _uuid_module
 import warnings
-from typing import Any, Callable, Dict, Generic, Optional, TypeVar, Union, overload
+from typing import Any, Callable, ClassVar, Dict, Generic, Optional, TypeVar, Union, overload
 
 from pubnub_fast.enums import PNHeartbeatNotificationOptions, PNReconnectionPolicy
 
@@ -207,6 +207,8 @@ class PNConfiguration:
     #: Used when ``origin`` is set to ``None`` or ``""`` (as PubNub's SDK does).
     FALLBACK_ORIGIN = "pubsub.pubnub.com"
     ALLOWED_AES_MODES = [MODE_CBC, MODE_GCM]
+    #: ``pubnub_fast.crypto.LegacyCryptoModule`` (assigned at the end of this module)
+    DEFAULT_CRYPTO_MODULE: ClassVar[Any]
 
     # keys and identity
     subscribe_key: _Setting[Optional[str]] = _Setting(None, _optional_str)

@@ -110,7 +110,10 @@ class PNEventEmitter:
 
     _pubnub: Any = None
     _listeners: List[Any]
-    wants_presence = False
+
+    @property
+    def wants_presence(self) -> bool:
+        return False
 
     def is_matching_listener(self, message: Any) -> bool:
         """Whether the event ``message`` concerns this subscription (or one in this set)."""
@@ -254,11 +257,15 @@ class PubNubSubscriptionSet(PNEventEmitter, PNSubscribeCapable):
             self._pubnub._entity_registry().change(lambda: self.subscriptions.remove(subscription))
         return self
 
-    def __iadd__(self, other: PubNubSubscription) -> "PubNubSubscriptionSet":
-        return self.add(other)
+    def __iadd__(self, other: Union[PubNubSubscription, "PubNubSubscriptionSet"]) -> "PubNubSubscriptionSet":
+        for subscription in (other.get_subscription_items() if isinstance(other, PubNubSubscriptionSet) else [other]):
+            self.add(subscription)
+        return self
 
-    def __isub__(self, other: PubNubSubscription) -> "PubNubSubscriptionSet":
-        return self.remove(other)
+    def __isub__(self, other: Union[PubNubSubscription, "PubNubSubscriptionSet"]) -> "PubNubSubscriptionSet":
+        for subscription in (other.get_subscription_items() if isinstance(other, PubNubSubscriptionSet) else [other]):
+            self.remove(subscription)
+        return self
 
     def __add__(self, other: Union[PubNubSubscription, "PubNubSubscriptionSet"]) -> "PubNubSubscriptionSet":
         others = other.get_subscription_items() if isinstance(other, PubNubSubscriptionSet) else [other]

@@ -16,8 +16,8 @@ class AsyncHttpxRequestHandler(BaseRequestHandler):
     def __init__(self, pubnub: Any) -> None:
         super().__init__(pubnub)
 
-    def sync_request(self, **_: Any) -> Any:
+    def sync_request(self, *_args: Any, **_: Any) -> Any:
         raise NotImplementedError("an asyncio handler sends with async_request() (PubNubAsyncio: .future())")
 
-    def threaded_request(self, **_: Any) -> Any:
+    def threaded_request(self, *_args: Any, **_: Any) -> Any:
         raise NotImplementedError("an asyncio handler sends with async_request() (PubNubAsyncio: .future())")
