@@ -227,7 +227,8 @@ class PNConfiguration:
     # transport
     origin: _Setting[Optional[str]] = _Setting(DEFAULT_ORIGIN, _origin)
     ssl: _Setting[bool] = _Setting(True, _boolean)  # decisions.md §3: True, as PubNub's SDKs
-    connect_timeout: _Setting[Optional[Union[int, float]]] = _Setting(5, _optional_seconds)  # None: no connect timeout of its own (the request timeout bounds it)
+    # None: no connect timeout of its own (the request timeout still bounds the request)
+    connect_timeout: _Setting[Optional[Union[int, float]]] = _Setting(5, _optional_seconds)
     subscribe_request_timeout: _Setting[Union[int, float]] = _Setting(310, _seconds)
     non_subscribe_request_timeout: _Setting[Union[int, float]] = _Setting(10, _seconds)
     subscribe_timeout: _Alias[Union[int, float]] = _Alias("subscribe_request_timeout")
