@@ -554,6 +554,18 @@ class _Slot:
         self.outcome: Deferred | None = None
 
 
+class _Failed:
+    """Stands for the request an error answers once the requests before it are answered."""
+
+    eager = False
+    keep_alive = False
+    finished = False
+    client_gone = False
+
+
+_FAILED = _Failed()
+
+
 class _BadRequest(Exception):
     def __init__(self, status: int, reason: bytes, message: str) -> None:
         super().__init__(message)
@@ -579,6 +591,7 @@ class HttpConnection(Protocol):
         self._refusal: bytes | None = None
         self._slots: deque[_Slot] = deque()
         self._closing = False
+        self._done_reading = False  # the last request (Connection: close) or an unservable one
         self._gone = False
         self._processing = False
         self._read_paused = False
@@ -610,7 +623,7 @@ class HttpConnection(Protocol):
         self._arm(_HEAD_TIMER, self.settings.header_timeout)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802
-        if self._closing:
+        if self._closing or self._done_reading:
             return
         self._buffer = self._buffer + data if self._buffer else data
         self._process()
@@ -694,7 +707,7 @@ class HttpConnection(Protocol):
             self._flush()  # every answer ready after this read, in one write
 
     def _process_loop(self) -> None:
-        while not self._closing:
+        while not self._closing and not self._done_reading:
             if self._state == _BODY:
                 if not self._read_body():
                     self._arm(_BODY_TIMER, self.settings.body_timeout)
@@ -897,6 +910,9 @@ class HttpConnection(Protocol):
         elif request.method in (b"POST", b"PUT", b"PATCH"):
             request.content = io.BytesIO()
         self._disarm()
+        if not request.keep_alive:  # its answer is the last one: nothing after it is read
+            self._done_reading = True
+            self._buffer = b""
         slot = _Slot(request)
         self._slots.append(slot)
         if request.bad_target:
@@ -913,7 +929,7 @@ class HttpConnection(Protocol):
 
     def _answered(self, response: ApiResponse | None, slot: _Slot) -> None:
         slot.outcome = None
-        if self._gone:
+        if self._gone or self._closing:  # nothing more may be written on this connection
             return
         if response is None:  # cancelled: the client is going away
             self._close()
@@ -1004,10 +1020,20 @@ class HttpConnection(Protocol):
     def _fail(self, raw: bytes) -> None:
         """Answer a request that cannot be served (malformed, too large, too slow) and close.
 
-        Responses still owed to earlier pipelined requests are dropped with the connection."""
-        if self._closing:
+        Nothing more is read. Earlier pipelined requests still pending are answered first (the
+        error is queued behind them, so every answer goes to its own request)."""
+        if self._closing or self._done_reading:
             return
-        self.transport.write(raw)
+        self._done_reading = True
+        self._buffer = b""
+        self._disarm()
+        if any(slot.data is None for slot in self._slots):
+            slot = _Slot(_FAILED)
+            slot.data = raw
+            self._slots.append(slot)
+            return
+        self._flush()
+        self._send(raw)
         self._close()
 
     def _close(self) -> None:
