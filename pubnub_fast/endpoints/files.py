@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from twisted.internet import defer
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from pubnub_fast import errors, multipart
 from pubnub_fast.endpoints.base import (
@@ -149,14 +149,14 @@ class ListFiles(_FileEndpoint):
         self._next = None
         super().__init__(pubnub, **kwargs)
 
-    def limit(self, limit) -> "Self":
+    def limit(self, limit: Optional[int]) -> "Self":
         """Files per page (server default 100)."""
         self._limit = self.validate_type(limit, int, "limit")
         if limit is not None and limit < 1:
             raise _bad_argument("limit must be >= 1, not %r" % limit)
         return self
 
-    def next(self, next) -> "Self":
+    def next(self, next: Optional[str]) -> "Self":
         """The ``next`` cursor of an earlier page."""
         self._next = self.validate_type(next, str, "next")
         return self
@@ -240,7 +240,7 @@ class _Encrypting:
     validate_type: Callable[..., Any]  # Endpoint's: this is a mixin
     _cipher_key = None
 
-    def cipher_key(self, cipher_key) -> "Self":
+    def cipher_key(self, cipher_key: Optional[str]) -> "Self":
         """Encrypt with this key (legacy cryptor) instead of the configuration's (deprecated by PubNub)."""
         self._cipher_key = self.validate_type(cipher_key, str, "cipher_key") or None
         return self
@@ -642,7 +642,7 @@ class DownloadFile(SingleChannel, _Encrypting, _CompositeEndpoint):
         self._file_name = file_name
         return self
 
-    def max_size(self, max_size) -> "Self":
+    def max_size(self, max_size: Optional[int]) -> "Self":
         """Refuse files larger than ``max_size`` bytes (default: PubNub's 5 MiB limit)."""
         self._max_size = self.validate_type(max_size, int, "max_size")
         if max_size is None or max_size < 0:

@@ -7,6 +7,7 @@ that fails to decrypt keeps its stored value and carries the exception in ``item
 """
 import base64
 import binascii
+from typing import Optional
 
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, encode_path_list, encode_path_segment, names_list
@@ -110,19 +111,19 @@ class History(_ChannelEndpoint):
         self._include_meta = None
         super().__init__(pubnub, **kwargs)
 
-    def count(self, count) -> "Self":
+    def count(self, count: Optional[int]) -> "Self":
         self._count = self.validate_type(count, int, "count")
         return self
 
-    def reverse(self, reverse) -> "Self":
+    def reverse(self, reverse: Optional[bool]) -> "Self":
         self._reverse = self.validate_type(reverse, bool, "reverse")
         return self
 
-    def include_timetoken(self, include_timetoken) -> "Self":
+    def include_timetoken(self, include_timetoken: Optional[bool]) -> "Self":
         self._include_timetoken = self.validate_type(include_timetoken, bool, "include_timetoken")
         return self
 
-    def include_meta(self, include_meta) -> "Self":
+    def include_meta(self, include_meta: Optional[bool]) -> "Self":
         self._include_meta = self.validate_type(include_meta, bool, "include_meta")
         return self
 
@@ -170,7 +171,7 @@ class FetchMessages(Endpoint):
         self._channels.extend(names_list(channels, "channels"))
         return self
 
-    def count(self, count) -> "Self":
+    def count(self, count: Optional[int]) -> "Self":
         self._count = self.validate_type(count, int, "count")
         return self
 
@@ -186,24 +187,24 @@ class FetchMessages(Endpoint):
         self._end = timetoken_value(end, "end")
         return self
 
-    def include_meta(self, include_meta) -> "Self":
+    def include_meta(self, include_meta: Optional[bool]) -> "Self":
         self._include_meta = self.validate_type(include_meta, bool, "include_meta")
         return self
 
-    def include_message_actions(self, include_message_actions) -> "Self":
+    def include_message_actions(self, include_message_actions: Optional[bool]) -> "Self":
         self._include_message_actions = self.validate_type(include_message_actions, bool, "include_message_actions")
         return self
 
-    def include_message_type(self, include_message_type) -> "Self":
+    def include_message_type(self, include_message_type: Optional[bool]) -> "Self":
         self._include_message_type = self.validate_type(include_message_type, bool, "include_message_type")
         return self
 
-    def include_custom_message_type(self, include_custom_message_type) -> "Self":
+    def include_custom_message_type(self, include_custom_message_type: Optional[bool]) -> "Self":
         self._include_custom_message_type = self.validate_type(include_custom_message_type, bool,
                                                                "include_custom_message_type")
         return self
 
-    def include_uuid(self, include_uuid) -> "Self":
+    def include_uuid(self, include_uuid: Optional[bool]) -> "Self":
         self._include_uuid = self.validate_type(include_uuid, bool, "include_uuid")
         return self
 
