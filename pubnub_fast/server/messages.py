@@ -36,6 +36,10 @@ MAX_TAIL_CHANNELS = 20_000
 PRESENCE_SUFFIX = "-pnpres"
 
 
+class TimetokenTaken(Exception):
+    """A stored message of the channel already has this timetoken (it is never replaced)."""
+
+
 @dataclass(eq=False)
 class MessageRecord:
     """One published message (or presence/objects/action event) as subscribers see it."""
@@ -177,7 +181,11 @@ class MessageStore:
         tail.add(record)
 
     def persist(self, record: MessageRecord, expires: int | None = None) -> Deferred:
-        """Write ``record`` to SQLite; fires once it is committed."""
+        """Write ``record`` to SQLite; fires once it is committed.
+
+        Fails with :class:`TimetokenTaken` when the channel already holds a stored message with
+        this timetoken (a ``ptto`` collision): stored messages are never overwritten.
+        """
         row = (
             record.sub_key,
             record.channel,
@@ -190,14 +198,18 @@ class MessageStore:
             record.seqn,
             expires,
         )
-        return self._database.run(
-            lambda connection: connection.execute(
-                "INSERT OR REPLACE INTO messages (sub_key, channel, timetoken, payload, meta,"
-                " publisher, message_type, custom_message_type, seqn, expires)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            ).rowcount
-        )
+        def insert(connection: sqlite3.Connection) -> int:
+            try:
+                return connection.execute(
+                    "INSERT INTO messages (sub_key, channel, timetoken, payload, meta,"
+                    " publisher, message_type, custom_message_type, seqn, expires)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                ).rowcount
+            except sqlite3.IntegrityError:
+                raise TimetokenTaken(record.timetoken) from None
+
+        return self._database.run(insert)
 
     def _drop_oldest_tail(self) -> None:
         (sub_key, channel), tail = next(iter(self._tails.items()))
