@@ -94,7 +94,8 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--data", default=None,
-        help="SQLite file for messages and channel groups (default: %s; ':memory:' for none)"
+        help="SQLite file for messages and channel groups (default: %s, its directory created "
+        "if needed; a given PATH's directory must exist; ':memory:' for none)"
         % default_data_path(),
     )
     parser.add_argument(
@@ -144,9 +145,13 @@ def run_serve(args: argparse.Namespace) -> int:
         stream=sys.stderr,
     )
     data = args.data or default_data_path()
-    if data != ":memory:":
-        directory = os.path.dirname(os.path.abspath(data))
-        os.makedirs(directory, exist_ok=True)
+    if args.data is None:  # only the default location is created; a --data path must exist
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(data)), exist_ok=True)
+        except OSError as exc:
+            print("pubnub-fast: cannot start the server: cannot create the directory of the data "
+                  "file %s: %s" % (data, exc.strerror or exc), file=sys.stderr, flush=True)
+            return 1
     outcome = {"status": 0}
     state: dict[str, Any] = {}
 

@@ -131,7 +131,11 @@ def start_server(
     app = ServerApp(
         reactor, data, keysets, long_poll, presence_sweep, max_file_size, presence=presence
     )
-    yield app.open()
+    try:
+        yield app.open()
+    except Exception:
+        yield app.close()  # stops the SQLite worker thread: a failed start leaves nothing running
+        raise
     try:
         listening = reactor.listenTCP(port, app.site, interface=host)
     except Exception:

@@ -154,3 +154,19 @@ async def test_timetokens_beyond_64_bits_in_queries_are_400(api):
             body = json.dumps({"type": "r", "value": "v"}).encode() if method == "POST" else None
             reply = await api.request(method, path, query, body=body)
             assert reply.status == 400, (method, path, query, reply)
+
+
+# -- 9. a failed start leaves nothing running ----------------------------------------------------
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_failed_start_names_the_path_and_stops_the_sqlite_thread(tmp_path):
+    import threading
+
+    from pubnub_fast.server.database import DataFileError
+
+    for data in (str(tmp_path), str(tmp_path / "missing" / "x.sqlite3"), "/proc/x.sqlite3"):
+        with pytest.raises(DataFileError) as caught:
+            await start_server(reactor, port=0, data=data)
+        assert data in str(caught.value)
+        assert not [t for t in threading.enumerate() if t.name.startswith("pubnub-fast-sqlite")]
