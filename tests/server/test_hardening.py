@@ -169,4 +169,4 @@ async def test_a_failed_start_names_the_path_and_stops_the_sqlite_thread(tmp_pat
         with pytest.raises(DataFileError) as caught:
             await start_server(reactor, port=0, data=data)
         assert data in str(caught.value)
-        assert not [t for t in threading.enumerate() if t.name.startswith("pubnub-fast-sqlite")]
+        assert not [t for t in threading.enumerate() if "pubnub-fast-sqlite" in t.name]
