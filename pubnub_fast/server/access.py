@@ -604,7 +604,7 @@ class AccessManager:
             log.info("%s %s refused: invalid token (%s)", call.method, call.route.pattern, exc)
             raise token_refused("Invalid token") from None
         if token is not None:
-            self._check_token(call, keyset, token, requirements)
+            self._check_token(call, keyset, token, requirements, rule)
         else:
             self._check_grants(keyset, auth, rule, requirements)
 
@@ -636,7 +636,9 @@ class AccessManager:
             log.info("signed request refused: signature does not match (%s %s)", call.method, path[:200])
             raise signature_mismatch()
 
-    def _check_token(self, call: Any, keyset: Any, token: Token, requirements: list[Requirement]) -> None:
+    def _check_token(
+        self, call: Any, keyset: Any, token: Token, requirements: list[Requirement], rule: Rule
+    ) -> None:
         if self.tokens.is_revoked(keyset.subscribe_key, token):
             raise token_refused("Token is revoked", b"4001")
         if self.now() >= token.expires:
@@ -644,6 +646,10 @@ class AccessManager:
         if token.authorized_uuid is not None and token.authorized_uuid != call.uuid:
             log.info("token for uuid %r used by %r: refused", token.authorized_uuid, call.uuid)
             raise forbidden({Resource.UUID.value: [call.uuid] if call.uuid else []})
+        acting = call.path.get(rule.acts_as) if rule.acts_as else None
+        if token.authorized_uuid is not None and acting is not None and acting != token.authorized_uuid:
+            log.info("token for uuid %r acting for %r: refused", token.authorized_uuid, acting)
+            raise forbidden({Resource.UUID.value: [acting]})
         denied = [need for need in requirements if not token.bits(need.resource, need.name) & need.permission]
         if denied:
             raise forbidden(_payload(denied))

@@ -170,3 +170,47 @@ async def test_a_failed_start_names_the_path_and_stops_the_sqlite_thread(tmp_pat
             await start_server(reactor, port=0, data=data)
         assert data in str(caught.value)
         assert not [t for t in threading.enumerate() if "pubnub-fast-sqlite" in t.name]
+
+
+# -- 7. Access Manager gaps ------------------------------------------------------------------------
+
+
+@pytest_twisted.async_yield_fixture
+async def pam_api():
+    from tests.server.test_access_manager import KEYSETS, PamClient
+
+    running = await start_server(reactor, port=0, data=":memory:", keysets=KEYSETS, long_poll=2.0)
+    yield PamClient(running.url)
+    await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_push_add_and_remove_in_one_request_are_both_checked(pam_api):
+    from tests.server.test_access_manager import PUSH, assert_forbidden
+
+    await pam_api.grant(channel="mine", auth="k", r=1)
+    await pam_api.signed("GET", PUSH, {"type": "fcm", "add": "theirs"})  # the victim's registration
+    reply = await pam_api.get(PUSH, type="fcm", add="mine", remove="theirs", auth="k", uuid="u")
+    assert_forbidden(reply, {"channels": ["theirs"]})
+    listed = await pam_api.signed("GET", PUSH, {"type": "fcm"})
+    assert listed.json == ["theirs"]  # untouched
+    token = await pam_api.token(resources={"channels": {"mine": 1}})
+    reply = await pam_api.get(PUSH, type="fcm", add="mine", remove="theirs", auth=token, uuid="u")
+    assert_forbidden(reply, {"channels": ["theirs"]})
+    reply = await pam_api.get(PUSH, type="fcm", add="mine", remove="mine", auth="k", uuid="u")
+    assert reply.status == 200
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_token_bound_to_alice_cannot_set_bobs_presence_state(pam_api):
+    from tests.server.test_access_manager import SUB, assert_forbidden
+
+    token = await pam_api.token(uuid="alice", resources={"channels": {"ch": 1}})
+    base = "/v2/presence/sub-key/%s/channel/ch/uuid/%s/data"
+    reply = await pam_api.get(base % (SUB, "bob"), uuid="alice", auth=token, state='{"evil":1}')
+    assert_forbidden(reply, {"uuids": ["bob"]})
+    reply = await pam_api.get(base % (SUB, "alice"), uuid="alice", auth=token, state='{"ok":1}')
+    assert reply.status == 200, reply
+    # reading someone's state stays a plain read on the channel
+    reply = await pam_api.get("/v2/presence/sub-key/%s/channel/ch/uuid/bob" % SUB, uuid="alice", auth=token)
+    assert reply.status == 200 and reply.json["payload"] == {}
