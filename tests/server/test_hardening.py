@@ -214,3 +214,56 @@ async def test_a_token_bound_to_alice_cannot_set_bobs_presence_state(pam_api):
     # reading someone's state stays a plain read on the channel
     reply = await pam_api.get("/v2/presence/sub-key/%s/channel/ch/uuid/bob" % SUB, uuid="alice", auth=token)
     assert reply.status == 200 and reply.json["payload"] == {}
+
+
+# -- 8. files --------------------------------------------------------------------------------------
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_upload_form_is_single_use(api):
+    from tests.server.test_files import download, file_url, generate, upload
+
+    reply = await generate(api, "ch", "doc.txt")
+    assert (await upload(api, reply, b"original")).status == 204
+    replay = await upload(api, reply, b"replaced by a replay")
+    assert replay.status == 403 and b"already used" in replay.raw
+    redirect = await file_url(api, "ch", reply.json["data"]["id"], "doc.txt")
+    assert (await download(api, redirect.header("Location"))).raw == b"original"
+
+
+@pytest_twisted.ensureDeferred
+async def test_downloads_are_attachments_with_nosniff_and_redirects_ignore_host(api, server):
+    from urllib.parse import urlsplit
+
+    from tests.server.test_files import BOUNDARY, download, generate, multipart
+
+    reply = await generate(api, "ch", "page.html")
+    form = [(k, "text/html" if k == "Content-Type" else v) for k, v in
+            [(f["key"], f["value"]) for f in reply.json["file_upload_request"]["form_fields"]]]
+    body = multipart(form, b"<script>alert(document.cookie)</script>")
+    uploaded = await api.request(
+        "POST", "/_files/upload", body=body,
+        headers={"Content-Type": ["multipart/form-data; boundary=%s" % BOUNDARY], "Host": ["evil.example"]},
+    )
+    assert uploaded.status == 204
+    file_id = reply.json["data"]["id"]
+    path = "/v1/files/demo/channels/ch/files/%s/page.html" % file_id
+    from treq.client import HTTPClient
+    from twisted.web.client import Agent, HTTPConnectionPool
+
+    client = HTTPClient(Agent(reactor, pool=HTTPConnectionPool(reactor, persistent=False)))
+    response = await client.request(
+        "GET", api.url(path).encode("ascii"), allow_redirects=False, headers={"Host": ["evil.example:80"]}
+    )
+    location = response.headers.getRawHeaders("Location")[0]
+    assert urlsplit(location).netloc == "127.0.0.1:%d" % server.port
+    assert response.headers.getRawHeaders("Cache-Control") == ["no-store"]
+    generated = await api.request(
+        "POST", "/v1/files/demo/channels/ch/generate-upload-url", body=b'{"name":"a"}',
+        headers={"Host": ["evil.example"]},
+    )
+    assert urlsplit(generated.json["file_upload_request"]["url"]).netloc == "127.0.0.1:%d" % server.port
+    fetched = await download(api, location)
+    assert fetched.status == 200
+    assert fetched.header("X-Content-Type-Options") == "nosniff"
+    assert fetched.header("Content-Disposition") == "attachment; filename=\"page.html\"; filename*=UTF-8''page.html"
