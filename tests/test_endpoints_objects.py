@@ -140,7 +140,12 @@ def test_set_bodies_and_etag():
     assert request.header("Content-Type") == "application/json"
     assert json.loads(request.body) == {"name": "N", "email": "e@x", "externalId": "ext", "profileUrl": "http://p",
                                         "custom": {"a": 1}, "status": "active", "type": "admin"}
+    # custom= on the factory does not ask for custom back; .custom() on the builder does (PubNub SDK 10.8)
+    assert query(request) == {"include": "status,type"}
+    request = send(client, pubnub.set_uuid_metadata().uuid("u").custom({"a": 1}))
     assert query(request) == {"include": "custom,status,type"}
+    request = send(client, pubnub.set_channel_metadata("c", {"a": 1}))
+    assert query(request) == {"include": "status,type"}
     request = send(client, pubnub.set_uuid_metadata().set_name("only"))
     assert json.loads(request.body) == {"name": "only", "email": None, "externalId": None, "profileUrl": None}
     assert request.header("If-Match") is None

@@ -223,7 +223,10 @@ class Database:
         result: Deferred = Deferred()
         self._pending.append((operation, result))
         if not self._running:
-            self._run_next_batch()
+            # Start at the end of this reactor turn, so that everything queued in the same turn
+            # (pipelined publishes, a burst from many connections) shares one transaction.
+            self._running = True
+            self._reactor.callLater(0, self._run_next_batch)
         return result
 
     def _run_next_batch(self) -> None:
