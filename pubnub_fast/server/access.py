@@ -56,12 +56,14 @@ from pubnub_fast.server.permissions import (
     rule_for,
 )
 from pubnub_fast.server.responses import ApiError, ApiResponse, HeaderFamily
+from pubnub_fast.server.wire import redact_target
 
 log = logging.getLogger("pubnub_fast.server.access")
 
-#: How far a signed request's ``timestamp`` may be from the server clock, in seconds. The real
-#: service allows ±60 s of NTP time; a local server allows more (containers, laptops, VMs).
-SIGNATURE_WINDOW = 600
+#: How far a signed request's ``timestamp`` may be from the server clock by default, in seconds:
+#: the real service's ±60 s of NTP time. A setting (``signature_window`` of ``start_server``,
+#: ``serve --signature-window``) for hosts whose clocks drift further (containers, VMs).
+SIGNATURE_WINDOW = 60
 #: v2 grant ttl, minutes: default, and the longest (0 = forever).
 V2_DEFAULT_TTL = 1440
 V2_MAX_TTL = 525600
@@ -633,7 +635,10 @@ class AccessManager:
             log.info("signed request refused: %s signature form not accepted here", signature[:3])
             raise signature_mismatch()
         if not signing.signatures_equal(expected, signature):
-            log.info("signed request refused: signature does not match (%s %s)", call.method, path[:200])
+            log.info(
+                "signed request refused: signature does not match (%s %s)",
+                call.method, redact_target(call.target_path, 200),
+            )
             raise signature_mismatch()
 
     def _check_token(

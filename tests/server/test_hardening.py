@@ -267,3 +267,222 @@ async def test_downloads_are_attachments_with_nosniff_and_redirects_ignore_host(
     assert fetched.status == 200
     assert fetched.header("X-Content-Type-Options") == "nosniff"
     assert fetched.header("Content-Disposition") == "attachment; filename=\"page.html\"; filename*=UTF-8''page.html"
+
+
+# -- 5. memory budgets ----------------------------------------------------------------------------
+
+
+@pytest_twisted.ensureDeferred
+async def test_message_tails_stay_within_their_byte_budget_and_nothing_stored_is_lost():
+    import sys
+
+    budget = 64 * 1024
+    running = await start_server(reactor, port=0, data=":memory:", long_poll=2.0, max_tail_bytes=budget)
+    try:
+        api = ApiClient(running.url)
+        first = await api.get("/time/0")
+        start = first.json[0]
+        for index in range(120):  # 120 × 2 KiB into 10 channels: 240 KB, 4× the budget
+            reply = await api.publish("big-%d" % (index % 10), "x" * 2048 + str(index))
+            assert reply.status == 200
+        store = running.app.store
+        # what the tails really hold: every parsed message and its serialised envelope
+        held = sum(
+            sys.getsizeof(record.payload) + len(record._envelope_prefix or b"")
+            for tail in store._tails.values() for record in tail.records
+        )
+        assert running.app.store.bytes <= budget
+        # without a byte budget the tails kept every message (parsed; + envelope once delivered)
+        assert held < 2 * budget, held
+        # every message of an evicted channel still reaches a subscriber resuming before them
+        reply = await api.subscribe(["big-0"], tt=start)
+        assert [m["d"][-3:].lstrip("x") for m in reply.json["m"]] == [str(i) for i in range(0, 120, 10)]
+    finally:
+        await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_fetch_response_is_bounded_in_bytes_and_pages_on():
+    budget = 64 * 1024
+    running = await start_server(reactor, port=0, data=":memory:", long_poll=2.0, max_fetch_bytes=budget)
+    try:
+        api = ApiClient(running.url)
+        for index in range(40):
+            for channel in ("a", "b"):
+                assert (await api.publish(channel, "%03d" % index + "y" * 5000)).status == 200
+        reply = await api.get("/v3/history/sub-key/demo/channel/a,b", max="25")
+        pages = reply.json["channels"]
+        assert len(reply.raw) <= budget + 6 * 1024
+        got = {channel: [m["message"][:3] for m in items] for channel, items in pages.items()}
+        assert got["a"] == ["%03d" % i for i in range(40 - len(got["a"]), 40)]  # the newest
+        assert len(got["a"]) + len(got.get("b", [])) < 50
+        # paging on with start reaches every message of a
+        seen = list(got["a"])
+        start = pages["a"][0]["timetoken"]
+        while True:
+            reply = await api.get("/v3/history/sub-key/demo/channel/a", max="100", start=start)
+            items = reply.json["channels"].get("a", [])
+            if not items:
+                break
+            assert len(reply.raw) <= budget + 6 * 1024
+            seen = [m["message"][:3] for m in items] + seen
+            start = items[0]["timetoken"]
+        assert seen == ["%03d" % i for i in range(40)]
+    finally:
+        await running.stop()
+
+
+def _presence(max_bytes=64 * 1024 * 1024):
+    from twisted.internet import task
+
+    from pubnub_fast.server.presence import PresenceStore
+
+    clock = task.Clock()
+    clock.advance(1000)
+    events = []
+    store = PresenceStore(clock, lambda *event: events.append(event), max_bytes=max_bytes)
+    return clock, store, events
+
+
+def test_presence_state_of_uuids_that_never_joined_is_forgotten():
+    from pubnub_fast.server.presence import ORPHAN_STATE_SECONDS
+
+    clock, store, _ = _presence()
+    for index in range(1000):
+        store.set_state("demo", "ghost-%d" % index, ["ch"], {"blob": "z" * 100})
+    store.set_state("demo", "joiner", ["ch"], {"k": 1})
+    assert store.bytes > 100_000
+    clock.advance(10)
+    store.touch("demo", "joiner", ["ch"], 3600)  # joins in time: its state stays
+    clock.advance(ORPHAN_STATE_SECONDS + 1)
+    store.sweep()
+    assert store.state("demo", "ghost-1", "ch") == {}
+    assert store.state("demo", "joiner", "ch") == {"k": 1}
+    store.leave("demo", "joiner", ["ch"])
+    assert store.bytes == 0 and store._states == {}
+
+
+def test_presence_budget_refuses_state_and_occupants_beyond_it():
+    from pubnub_fast.server.limits import BudgetExceeded
+
+    clock, store, _ = _presence(max_bytes=64 * 1024)
+    with pytest.raises(BudgetExceeded):
+        for index in range(1000):
+            store.set_state("demo", "u-%d" % index, ["ch"], {"blob": "z" * 1000})
+    assert store.bytes <= 64 * 1024
+    for index in range(1000):
+        store.touch("demo", "o-%d" % index, ["room"], 300)
+    assert store.bytes <= 64 * 1024 and 0 < store.occupancy("demo", "room") < 1000
+
+
+def test_the_presence_sweep_is_incremental():
+    clock, store, events = _presence()
+
+    class CountingDict(dict):
+        walks = 0
+
+        def items(self):
+            CountingDict.walks += 1
+            return super().items()
+
+        def values(self):
+            CountingDict.walks += 1
+            return super().values()
+
+    for index in range(2000):
+        store.touch("demo", "u-%d" % index, ["c-%d" % (index % 50)], 86_400 if index else 5)
+    store._occupants = CountingDict(store._occupants)
+    for _ in range(100):  # 100 idle sweeps look at nothing
+        clock.advance(1)
+        store.sweep()
+    assert CountingDict.walks == 0
+    assert store.occupancy("demo", "c-0") == 39  # u-0 (5 s heartbeat) timed out
+    assert "u-0" not in store.occupants("demo", "c-0")
+    assert len(store._due) <= 2 * 2000 + 1024
+
+
+@pytest_twisted.ensureDeferred
+async def test_app_context_has_a_global_byte_budget():
+    budget = 128 * 1024
+    running = await start_server(reactor, port=0, data=":memory:", long_poll=2.0, max_objects_bytes=budget)
+    try:
+        api = ApiClient(running.url)
+        headers = {"Content-Type": ["application/json"]}
+        body = json.dumps({"name": "n", "custom": {"blob": "c" * 30000}}).encode()
+        statuses = []
+        for index in range(8):  # across invented sub keys too (demo mode accepts any)
+            reply = await api.request("PATCH", "/v2/objects/sub-%d/uuids/u" % index, body=body, headers=headers)
+            statuses.append(reply.status)
+        assert statuses[:3] == [200] * 3 and statuses[-1] == 400
+        assert "objects_bytes" in reply.json["error"]["message"]
+        assert running.app.objects.bytes <= budget
+        assert (await api.request("DELETE", "/v2/objects/sub-0/uuids/u")).status == 200
+        reply = await api.request("PATCH", "/v2/objects/sub-7/uuids/u", body=body, headers=headers)
+        assert reply.status == 200
+    finally:
+        await running.stop()
+
+
+# -- 10. signature window, keysets from a file or the environment, redacted logs ----------------
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_signature_window_is_60_s_by_default_and_a_setting():
+    from tests.server.test_access_manager import KEYSETS, PamClient, publish_path
+
+    for window, off, allowed in ((None, 300, False), (None, 50, True), (600, 300, True)):
+        extra = {} if window is None else {"signature_window": window}
+        running = await start_server(reactor, port=0, data=":memory:", keysets=KEYSETS, **extra)
+        try:
+            api = PamClient(running.url)
+            reply = await api.signed("GET", publish_path("ch"), timestamp=int(time.time()) - off)
+            assert (reply.status == 200) is allowed, (window, off, reply)
+        finally:
+            await running.stop()
+
+
+def test_keysets_from_a_file_and_the_environment(tmp_path):
+    from pubnub_fast.__main__ import build_parser, gather_keysets
+
+    keyfile = tmp_path / "keys"
+    keyfile.write_text("# local keys\nsub-a:pub-a:sec-a\n\nsub-b:pub-b  # no secret\n")
+    args = build_parser().parse_args(["serve", "--keyset", "sub-c:pub-c", "--keyset-file", str(keyfile)])
+    found = gather_keysets(args, {"PUBNUB_FAST_KEYSETS": "sub-d:pub-d:sec-d, sub-e:pub-e"})
+    assert [(k.subscribe_key, k.secret_key) for k in found] == [
+        ("sub-c", None), ("sub-a", "sec-a"), ("sub-b", None), ("sub-d", "sec-d"), ("sub-e", None)]
+    keyfile.write_text("sub-a:pub-a:sec-a\nbroken\n")
+    with pytest.raises(ValueError, match="line 2"):
+        gather_keysets(args, {})
+    with pytest.raises(ValueError) as caught:
+        gather_keysets(build_parser().parse_args(["serve"]), {"PUBNUB_FAST_KEYSETS": "a:b:c:d"})
+    assert "a:b:c:d" not in str(caught.value)  # the message never echoes a secret
+
+
+def test_secret_keysets_from_a_file_reach_a_real_server(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    from tests.server.server_process import ServerProcess
+
+    keyfile = tmp_path / "keys"
+    keyfile.write_text("sub-f:pub-f:very-secret\n")
+    with ServerProcess("--keyset-file", str(keyfile), "--log-level", "debug") as server:
+        url = "http://%s/publish/pub-f/sub-f/0/ch/0/1?uuid=u&auth=tok-SECRET-123&signature=v2.SIGSECRET" % server.origin
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(url, timeout=10)
+        assert caught.value.code == 403  # Access Manager is on: the secret came from the file
+        assert server.terminate() == 0
+    log = "".join(server.output)
+    assert "GET /publish/pub-f/sub-f/0/ch/0/1?uuid=u&auth=[redacted]&signature=[redacted]" in log
+    assert "tok-SECRET-123" not in log and "SIGSECRET" not in log and "very-secret" not in log
+
+
+def test_redact_target():
+    from pubnub_fast.server.wire import redact_target
+
+    assert redact_target(b"/v2/subscribe/s/c/0?tt=0&auth=abc&uuid=u&signature=v2.x") == (
+        "/v2/subscribe/s/c/0?tt=0&auth=[redacted]&uuid=u&signature=[redacted]")
+    assert redact_target(b"/v3/pam/sub/grant/qEF2AkF0Gm?timestamp=1&signature=v2.s") == (
+        "/v3/pam/sub/grant/[redacted]?timestamp=1&signature=[redacted]")
+    assert redact_target(b"/_files/s/c/i/n?X-Amz-Signature=abc&X-Amz-Date=1") == (
+        "/_files/s/c/i/n?X-Amz-Signature=[redacted]&X-Amz-Date=1")
