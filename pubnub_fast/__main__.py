@@ -292,7 +292,9 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Run the server until SIGINT/SIGTERM; returns the exit status."""
-    from twisted.internet import reactor
+    from twisted.internet import reactor as global_reactor
+
+    reactor: Any = global_reactor  # the reactor module's typing names interfaces, not the instance
 
     from pubnub_fast.server import start_server
 
@@ -392,6 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pubnub-fast", description="pubnub_fast command-line tools"
     )
+    from pubnub_fast import __version__
+
+    parser.add_argument("--version", action="version", version="pubnub-fast %s" % __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for name, (help_text, configure, run) in SUBCOMMANDS.items():

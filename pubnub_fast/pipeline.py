@@ -8,6 +8,7 @@ with the category of decisions.md §7.
 """
 import json
 import logging
+from typing import Any
 
 from twisted.internet import defer, error as net_error
 from twisted.python.failure import Failure
@@ -41,12 +42,12 @@ class TwistedEnvelope:
 
     __slots__ = ("result", "status", "raw_result")
 
-    def __init__(self, result, status, raw_result=None):
+    def __init__(self, result: Any, status: PNStatus, raw_result: Any = None) -> None:
         self.result = result
         self.status = status
         self.raw_result = raw_result
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "TwistedEnvelope(result=%r, status=%r)" % (self.result, self.status)
 
 
@@ -239,8 +240,8 @@ class RequestPipeline:
         except ValueError:
             raw = None
         pn_error = errors.PNERR_SERVER_ERROR if code >= 500 else errors.PNERR_CLIENT_ERROR
-        exc = PubNubException(errormsg=text, status_code=code, pn_error=pn_error)
-        return self._fail(endpoint, options, category_for_http_status(code), exc, code, response, raw)
+        error = PubNubException(errormsg=text, status_code=code, pn_error=pn_error)
+        return self._fail(endpoint, options, category_for_http_status(code), error, code, response, raw)
 
     def _fail(self, endpoint, options, category, exc, code, response, raw):
         status = self._status(endpoint, options, category, code, response, error=True)

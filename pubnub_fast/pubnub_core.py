@@ -69,6 +69,8 @@ class PubNubCore:
 
     SDK_NAME = "PubNub-Python-Fast"
     SDK_VERSION = __version__
+    #: How listeners are called (the sync and asyncio styles deliver on their own thread / loop).
+    _listeners_class = Listeners
     TIMESTAMP_DIVIDER = 1000
 
     def __init__(self, config: PNConfiguration, reactor: Any, clock: Any = None, transport: Any = None,
@@ -87,7 +89,7 @@ class PubNubCore:
             transport = self.default_transport(pool)
         self._transport = transport
         self._pipeline = RequestPipeline(self, transport, self.clock)
-        self._listeners = Listeners(self) if config.enable_subscribe else None
+        self._listeners = self._listeners_class(self) if config.enable_subscribe else None
         self._subscription = (SubscriptionLoop(self, self._listeners, self.clock, random)
                               if config.enable_subscribe else None)
         self._token: Optional[str] = None
@@ -110,7 +112,7 @@ class PubNubCore:
         return ""
 
     @property
-    def uuid(self) -> str:
+    def uuid(self) -> Optional[str]:
         return self.config.uuid
 
     @property
@@ -162,10 +164,12 @@ class PubNubCore:
         self._loop().reconnect()
 
     def get_subscribed_channels(self) -> List[str]:
-        return self._loop().subscribed_channels() if self._subscription is not None else []
+        """The subscribed channels, with their ``-pnpres`` names when subscribed with presence (as
+        PubNub's SDK lists them)."""
+        return self._loop().subscribed_channels(with_presence=True) if self._subscription is not None else []
 
     def get_subscribed_channel_groups(self) -> List[str]:
-        return self._loop().subscribed_channel_groups() if self._subscription is not None else []
+        return self._loop().subscribed_channel_groups(with_presence=True) if self._subscription is not None else []
 
     def _file_url(self, channel: str, file_id: str, file_name: str) -> str:
         return self.get_file_url().channel(channel).file_id(file_id).file_name(file_name).get_complete_url()
@@ -345,7 +349,7 @@ class PubNubCore:
                                          include_type=include_type, status=status, type=type, name=name,
                                          email=email, external_id=external_id, profile_url=profile_url), **kwargs)
         # custom= given here does not ask for custom back (PubNub SDK 10.8); .custom() on the builder does
-        builder._include_custom = include_custom
+        builder._include_custom = include_custom  # type: ignore[assignment]  # None: not asked for
         return builder
 
     def get_uuid_metadata(self, uuid: Optional[str] = None, include_custom: Optional[bool] = None,

@@ -5,6 +5,7 @@ validation, result model, operation type — and inherits everything else: keywo
 construction (v10 style), validation helpers, request assembly, and the two invocation styles
 ``.deferred()`` and ``.pn_async(callback)``.
 """
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 import json
 import logging
 
@@ -15,6 +16,10 @@ from pubnub_fast.enums import HttpMethod, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
 from pubnub_fast.structures import RequestOptions
+from pubnub_fast._typing import Self
+
+if TYPE_CHECKING:  # pipeline imports this module
+    from pubnub_fast.pipeline import TwistedEnvelope
 
 __all__ = ["Endpoint", "ChannelsAndGroups", "SingleChannel", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
 
@@ -69,12 +74,15 @@ class ChannelsAndGroups:
     The class using it initialises ``self._channels`` and ``self._groups`` to empty lists.
     """
 
-    def channels(self, channels):
+    _channels: List[str]
+    _groups: List[str]
+
+    def channels(self, channels: Any) -> "Self":
         """Channels: a list/tuple/set of names, or one comma-separated str."""
         self._channels.extend(names_list(channels, "channels"))
         return self
 
-    def channel_groups(self, channel_groups):
+    def channel_groups(self, channel_groups: Any) -> "Self":
         """Channel groups: a list/tuple/set of names, or one comma-separated str."""
         self._groups.extend(names_list(channel_groups, "channel_groups"))
         return self
@@ -83,9 +91,9 @@ class ChannelsAndGroups:
 class SingleChannel:
     """``channel()``: the one channel an endpoint addresses (kept as ``str``; None stays None)."""
 
-    _channel = None
+    _channel: Optional[str] = None
 
-    def channel(self, channel):
+    def channel(self, channel: Any) -> "Self":
         self._channel = str(channel) if channel is not None else None
         return self
 
@@ -100,7 +108,7 @@ class Endpoint:
     """
 
     HTTP_METHOD = HttpMethod.GET
-    OPERATION = None
+    OPERATION: Any = None
     AUTH_REQUIRED = True
     SORT_PARAMS = False
     IS_SUBSCRIBE = False
@@ -227,7 +235,7 @@ class Endpoint:
 
     # --- invocation ------------------------------------------------------------------------------------
 
-    def deferred(self):
+    def deferred(self) -> "defer.Deferred[TwistedEnvelope]":
         """Send the request. Returns a cancellable Deferred firing with a ``TwistedEnvelope``.
 
         Invalid parameters raise ``PubNubException`` right here, before anything is sent; request
@@ -235,8 +243,34 @@ class Endpoint:
         """
         return self.pubnub._pipeline.execute(self, self.options())
 
-    def pn_async(self, callback):
-        """Send the request and call ``callback(result, status)`` once, on the reactor thread.
+    def pn_async(self, callback: Callable[[Any, PNStatus], Any]) -> Any:
+        """Send the request and call ``callback(result, status)`` once.
+
+        On ``PubNubTwisted`` the callback runs on the reactor thread; the sync client
+        (``pubnub_fast.pubnub.PubNub``) calls it on its callback thread.
+        """
+        styled = getattr(self.pubnub, "_request_async", None)
+        if styled is not None:
+            return styled(self, callback)
+        return self._pn_async(callback)
+
+    def sync(self) -> Any:
+        """Send the request and wait for it (``pubnub_fast.pubnub.PubNub`` only): returns an
+        ``Envelope`` (``.result``, ``.status``), raises ``PubNubException`` on failure."""
+        return _client_style(self, "_request_sync", "sync")(self)
+
+    async def future(self) -> Any:
+        """(``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` only) An ``AsyncioEnvelope``, or on failure
+        a ``PubNubAsyncioException`` (returned, not raised)."""
+        return await _client_style(self, "_request_future", "future")(self)
+
+    async def result(self) -> Any:
+        """(``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` only) The result; raises ``PubNubException``
+        on failure."""
+        return await _client_style(self, "_request_result", "result")(self)
+
+    def _pn_async(self, callback: Callable[[Any, PNStatus], Any]) -> "defer.Deferred[None]":
+        """``pn_async`` on the reactor thread (``PubNubTwisted``): ``callback(result, status)`` there.
 
         Invalid parameters call ``callback(None, status)`` at once with a
         ``PNBadRequestCategory`` status whose ``error_data.exception`` is the
@@ -271,12 +305,23 @@ class Endpoint:
         d.addCallbacks(success, failure)
         return d
 
-    def cancellation_event(self, event):
+    def cancellation_event(self, event) -> "Self":
         """Accepted for compatibility with PubNub's SDK; cancel the returned Deferred instead."""
         return self
 
 
 _NOT_SETTERS = frozenset(dir(Endpoint)) - {"channel"}
+
+_STYLES = {"sync": "pubnub_fast.pubnub.PubNub", "future": "pubnub_fast.pubnub_asyncio.PubNubAsyncio",
+           "result": "pubnub_fast.pubnub_asyncio.PubNubAsyncio"}
+
+
+def _client_style(endpoint, hook, name):
+    invoke = getattr(endpoint.pubnub, hook, None)
+    if invoke is None:
+        raise NotImplementedError("%s() is the invocation style of %s; %s uses deferred() or pn_async()"
+                                  % (name, _STYLES[name], type(endpoint.pubnub).__name__))
+    return invoke
 
 
 def _call_user(callback, result, status):
