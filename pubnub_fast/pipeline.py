@@ -37,6 +37,21 @@ _HTTP_CATEGORIES = {
 }
 
 
+_OP = PNOperationType
+#: Operations that may be resent once on a new connection when a reused keep-alive connection
+#: turns out to have been closed before any response byte (pubnub_fast/http11.py, rule 2): reads,
+#: long-polls, heartbeats and leaves. Publishing and every other write are never resent.
+RETRY_SAFE_OPERATIONS = frozenset([
+    _OP.PNSubscribeOperation, _OP.PNUnsubscribeOperation, _OP.PNHeartbeatOperation, _OP.PNTimeOperation,
+    _OP.PNHereNowOperation, _OP.PNWhereNowOperation, _OP.PNGetState, _OP.PNHistoryOperation,
+    _OP.PNMessageCountOperation, _OP.PNFetchMessagesOperation, _OP.PNChannelGroupsOperation,
+    _OP.PNChannelsForGroupOperation, _OP.PNPushNotificationEnabledChannelsOperation, _OP.PNAccessManagerAudit,
+    _OP.PNGetMessageActions, _OP.PNGetFilesAction, _OP.PNGetFileDownloadURLAction, _OP.PNDownloadFileAction,
+    _OP.PNGetUuidMetadataOperation, _OP.PNGetAllUuidMetadataOperation, _OP.PNGetChannelMetadataOperation,
+    _OP.PNGetAllChannelMetadataOperation, _OP.PNGetChannelMembersOperation, _OP.PNGetMembershipsOperation,
+])
+
+
 class TwistedEnvelope:
     """What ``.deferred()`` fires with: the ``result`` model, the ``status`` and the decoded JSON."""
 
@@ -164,7 +179,8 @@ class RequestPipeline:
             logger.debug("%s %s", options.method_string, options.url)
         d = self._transport.request(options.method_string, options.url, headers=headers, body=body,
                                     timeout=options.request_timeout, allow_redirects=options.allow_redirects,
-                                    max_response_size=options.max_response_size)
+                                    max_response_size=options.max_response_size,
+                                    idempotent=options.operation_type in RETRY_SAFE_OPERATIONS)
         self._in_flight.add(d)
 
         def forget(value):

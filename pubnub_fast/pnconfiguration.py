@@ -69,6 +69,14 @@ def _retries(name, value):
     return value
 
 
+def _pool_size(name, value):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("PNConfiguration.%s must be an int, not %s" % (name, _type_name(value)))
+    if value < 1:
+        raise ValueError("PNConfiguration.%s must be at least 1, not %r" % (name, value))
+    return value
+
+
 def _origin(name, value):
     if value is None or value == "":
         return None
@@ -200,6 +208,8 @@ class PNConfiguration:
     subscribe_timeout: _Alias[Union[int, float]] = _Alias("subscribe_request_timeout")
     non_subscribe_timeout: _Alias[Union[int, float]] = _Alias("non_subscribe_request_timeout")
     should_compress: _Setting[bool] = _Setting(False, _boolean)
+    #: connections kept per origin by the default transport (a long-poll, heartbeats, REST calls)
+    connection_pool_size: _Setting[int] = _Setting(16, _pool_size)
     # subscription behaviour
     filter_expression: _Setting[Optional[str]] = _Setting(None, _optional_str)
     heartbeat_notification_options: _Setting[PNHeartbeatNotificationOptions] = _Setting(

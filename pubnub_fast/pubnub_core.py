@@ -52,6 +52,19 @@ def _given(**kwargs: Any) -> Dict[str, Any]:
     return {name: value for name, value in kwargs.items() if value is not None}
 
 
+def _default_transport(reactor: Any, clock: Any, config: PNConfiguration, pool: Any) -> Any:
+    from pubnub_fast.transport import TreqTransport
+
+    if pool is not None:  # an HTTPConnectionPool belongs to Twisted's Agent: use it through treq
+        return TreqTransport(reactor, pool=pool, connect_timeout=config.connect_timeout, clock=clock,
+                             idle_timeout=config.subscribe_request_timeout)
+    from pubnub_fast.http11 import HTTP11Transport
+
+    return HTTP11Transport(reactor, clock=clock, connect_timeout=config.connect_timeout,
+                           max_connections=config.connection_pool_size,
+                           idle_timeout=config.subscribe_request_timeout)
+
+
 class PubNubCore:
     """The client core: configuration, pipeline, listeners, subscription loop and endpoint factories.
 
@@ -95,11 +108,9 @@ class PubNubCore:
         self._token: Optional[str] = None
 
     def default_transport(self, pool: Any = None) -> Any:
-        """The HTTP transport used when none is given."""
-        from pubnub_fast.transport import TreqTransport
-
-        return TreqTransport(self.reactor, pool=pool, connect_timeout=self.config.connect_timeout,
-                             clock=self.clock, idle_timeout=self.config.subscribe_request_timeout)
+        """The HTTP transport used when none is given: the lean ``HTTP11Transport``, or
+        ``TreqTransport`` over ``pool`` when an ``HTTPConnectionPool`` is given."""
+        return _default_transport(self.reactor, self.clock, self.config, pool)
 
     # --- identity -----------------------------------------------------------------------------------
 

@@ -37,8 +37,9 @@ class PubNubTwisted(PubNubCore):
         documentation uses.
     :param clock: the ``IReactorTime`` used for timeouts, timers and request timestamps
         (default: ``reactor``); tests pass ``twisted.internet.task.Clock()``.
-    :param transport: the HTTP transport (default: ``TreqTransport`` over ``pool``); anything with
-        ``request(method, url, headers=, body=, timeout=, allow_redirects=)`` and ``close()``.
+    :param transport: the HTTP transport (default: the lean ``HTTP11Transport``, or ``TreqTransport``
+        over ``pool`` when a pool is given); anything with ``request(method, url, headers=, body=,
+        timeout=, allow_redirects=, max_response_size=, idempotent=)`` and ``close()``.
     :param random: a ``() -> float in [0, 1)`` source for reconnection jitter (tests pin it).
     """
 

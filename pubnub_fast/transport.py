@@ -5,7 +5,9 @@ client. ``TreqTransport`` sends requests through a treq-shaped client (``treq.HT
 persistent ``HTTPConnectionPool`` by default — tests pass ``treq.testing.StubTreq``), reads whole
 bodies (gzip-decoded), and enforces the request timeout through the injected reactor so that a
 stalled request ends, and its connection is closed, after exactly ``timeout`` seconds of
-``IReactorTime``. A faster transport can replace it by implementing ``request()`` and ``close()``.
+``IReactorTime``. The default transport is the leaner ``pubnub_fast.http11.HTTP11Transport``; this
+one stays selectable (``PubNubTwisted(transport=TreqTransport(reactor))``) and carries multipart
+uploads and redirects for it.
 """
 import io
 
@@ -115,10 +117,11 @@ class TreqTransport:
         e.g. ``treq.testing.StubTreq`` in tests; when given, ``pool`` is not used.
     :param connect_timeout: seconds allowed for establishing a TCP/TLS connection.
     :param clock: the ``IReactorTime`` timeouts are measured with (default: ``reactor``).
+    :param trust_root: TLS trust (``IOpenSSLTrustRoot``; default: the platform's trust store).
     """
 
     def __init__(self, reactor, pool=None, http_client=None, connect_timeout=5.0, clock=None,
-                 max_response_size=DEFAULT_MAX_RESPONSE_SIZE, idle_timeout=310):
+                 max_response_size=DEFAULT_MAX_RESPONSE_SIZE, idle_timeout=310, trust_root=None):
         self._reactor = reactor
         self._clock = clock if clock is not None else reactor
         self._max_response_size = max_response_size
@@ -126,7 +129,8 @@ class TreqTransport:
         self._pool = pool
         if http_client is None:
             from treq.client import HTTPClient
-            from twisted.web.client import Agent, ContentDecoderAgent, GzipDecoder, HTTPConnectionPool
+            from twisted.web.client import (Agent, BrowserLikePolicyForHTTPS, ContentDecoderAgent, GzipDecoder,
+                                            HTTPConnectionPool)
 
             if pool is None:
                 pool = HTTPConnectionPool(reactor, persistent=True)
@@ -137,7 +141,8 @@ class TreqTransport:
                 pool.retryAutomatically = False
                 self._owns_pool = True
                 self._pool = pool
-            agent = Agent(reactor, connectTimeout=connect_timeout, pool=pool)
+            agent = Agent(reactor, contextFactory=BrowserLikePolicyForHTTPS(trustRoot=trust_root),
+                          connectTimeout=connect_timeout, pool=pool)
             http_client = HTTPClient(ContentDecoderAgent(agent, [(b"gzip", GzipDecoder)]),
                                      data_to_body_producer=self._body_producer)
         self._client = http_client
@@ -148,13 +153,14 @@ class TreqTransport:
         return self._pool
 
     def request(self, method, url, headers=None, body=None, timeout=None, allow_redirects=True,
-                max_response_size=None):
+                max_response_size=None, idempotent=False):
         """Send one request; fire with a ``TransportResponse`` once the whole body has arrived.
 
         Errbacks with the transport's failure (connection refused, TLS error…),
         ``defer.TimeoutError`` when ``timeout`` seconds pass first, ``CancelledError`` when
         cancelled, ``ResponseTooLarge`` when the body exceeds ``max_response_size`` (default: the
-        transport's limit).
+        transport's limit). ``idempotent`` is accepted for the seam and ignored: this transport
+        never resends a request (its pool has ``retryAutomatically`` off).
         """
         inner = self._client.request(method, url, headers=headers, data=body,
                                      allow_redirects=allow_redirects, unbuffered=True)
@@ -207,6 +213,11 @@ class TreqTransport:
 
         inner.addBoth(finish)
         return outer
+
+    def open_connections(self):
+        """How many idle connections the pool keeps (busy ones are not counted by Twisted's pool)."""
+        pool = self._pool
+        return sum(len(v) for v in pool._connections.values()) if pool is not None else 0
 
     def _body_producer(self, data):
         """Request bodies are produced on this transport's reactor (treq's default producer

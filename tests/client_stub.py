@@ -1,9 +1,14 @@
-"""A PubNubTwisted wired to an in-memory HTTP server (treq's StubTreq) and a task.Clock.
+"""A PubNubTwisted wired to an in-memory HTTP server and a task.Clock.
+
+The client talks HTTP to the server through the transport of the run (``--transport``): the
+lean ``HTTP11Transport`` over in-memory connections (``tests/memory_http.py``), or
+``TreqTransport`` over treq's StubTreq; ``client.stub.flush()`` delivers bytes either way.
 
 ``StubServer`` records every request (method, path, decoded query, headers, body) and answers
 from a queue of canned responses; ``HOLD`` leaves a request unanswered (to test timeouts).
 """
 import json
+import os
 from urllib.parse import parse_qsl, urlsplit
 
 from treq.testing import StubTreq
@@ -13,7 +18,9 @@ from twisted.web.server import NOT_DONE_YET
 
 from pubnub_fast.pnconfiguration import PNConfiguration
 from pubnub_fast.pubnub_twisted import PubNubTwisted
+from pubnub_fast.http11 import HTTP11Transport
 from pubnub_fast.transport import TreqTransport
+from tests.memory_http import MemoryHTTP
 
 HOLD = object()
 SENT = (200, [1, "Sent", "17000000000000000"])
@@ -87,6 +94,19 @@ class StubServer(Resource):
         return body
 
 
+class _BothStubs:
+    """``flush()`` both the in-memory connections and the StubTreq that carries redirects/uploads."""
+
+    def __init__(self, memory, treq_stub):
+        self.memory = memory
+        self.treq_stub = treq_stub
+
+    def flush(self):
+        self.memory.flush()
+        self.treq_stub.flush()
+        self.memory.flush()
+
+
 def make_config(**settings):
     config = PNConfiguration()
     config.subscribe_key = settings.pop("subscribe_key", "sub-c-demo")
@@ -104,8 +124,17 @@ class StubbedClient:
         self.config = config if config is not None else make_config(**settings)
         self.clock = clock if clock is not None else task.Clock()
         self.server = StubServer()
-        self.stub = StubTreq(self.server)
-        self.transport = TreqTransport(self.clock, http_client=self.stub, clock=self.clock)
+        self.transport_kind = os.environ.get("PUBNUB_FAST_TEST_TRANSPORT", "http11")
+        self.treq_stub = StubTreq(self.server)
+        treq_transport = TreqTransport(self.clock, http_client=self.treq_stub, clock=self.clock)
+        if self.transport_kind == "treq":
+            self.stub = self.treq_stub
+            self.transport = treq_transport
+        else:
+            memory = MemoryHTTP(self.server)
+            self.stub = _BothStubs(memory, self.treq_stub)
+            self.transport = HTTP11Transport(self.clock, clock=self.clock, endpoint_factory=memory,
+                                             fallback=treq_transport)
         self.pubnub = pubnub_class(self.config, reactor=self.clock, transport=self.transport)
 
     def call(self, builder):

@@ -21,11 +21,43 @@ VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors")
 
 def pytest_addoption(parser):
     parser.addoption(
+        "--transport",
+        choices=["http11", "treq"],
+        default=os.environ.get("PUBNUB_FAST_TEST_TRANSPORT", "http11"),
+        help="the transport clients use when a test does not choose one: the default lean "
+             "HTTP11Transport, or TreqTransport (the whole suite passes on both)",
+    )
+    parser.addoption(
         "--no-c-extensions",
         action="store_true",
         default=False,
         help="run hot-path tests against the pure-Python twins only",
     )
+
+
+def pytest_configure(config):
+    # read by tests/client_stub.py and by the fixture below, without importing the reactor here
+    os.environ["PUBNUB_FAST_TEST_TRANSPORT"] = config.getoption("--transport")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _default_transport_of_the_run(request):
+    """With ``--transport treq``, clients created without ``transport=`` use ``TreqTransport``."""
+    if request.config.getoption("--transport") != "treq":
+        yield
+        return
+    from pubnub_fast import pubnub_core
+    from pubnub_fast.transport import TreqTransport
+
+    original = pubnub_core._default_transport
+
+    def treq_transport(reactor, clock, config, pool):
+        return TreqTransport(reactor, pool=pool, connect_timeout=config.connect_timeout, clock=clock,
+                             idle_timeout=config.subscribe_request_timeout)
+
+    pubnub_core._default_transport = treq_transport
+    yield
+    pubnub_core._default_transport = original
 
 
 @pytest.hookimpl(tryfirst=True)

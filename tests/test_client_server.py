@@ -122,12 +122,11 @@ def test_stop_while_subscribed_leaves_no_timer_request_or_connection(make_client
     yield task.deferLater(reactor, 0.05, lambda: None)  # Connected is announced before the next poll
     loop = subscriber._subscription
     assert loop.polling and loop._heartbeat is not None
-    pool = subscriber._transport.pool
     yield subscriber.stop()
     assert not loop.polling
     assert loop._heartbeat is None and loop._retry_call is None
     assert subscriber._pipeline.in_flight == 0
-    assert sum(len(connections) for connections in pool._connections.values()) == 0
+    assert subscriber._transport.open_connections() == 0
     ours = [call for call in reactor.getDelayedCalls()
             if getattr(call.func, "__self__", None) in (loop, subscriber, subscriber._transport)]
     assert ours == []

@@ -117,10 +117,9 @@ def test_stop_closes_pooled_connections():
     port = listen(Answer(json.dumps([17000000000000000]).encode()))
     pubnub = client_for(port.getHost().port)
     yield pubnub.time().deferred()
-    pool = pubnub._transport.pool
-    assert sum(len(v) for v in pool._connections.values()) == 1  # kept alive
+    assert pubnub._transport.open_connections() == 1  # kept alive
     yield pubnub.stop()
-    assert sum(len(v) for v in pool._connections.values()) == 0
+    assert pubnub._transport.open_connections() == 0
     yield port.stopListening()
 
 

@@ -591,7 +591,7 @@ class HttpConnection(Protocol):
         self._refusal: bytes | None = None
         self._slots: deque[_Slot] = deque()
         self._closing = False
-        self._failed = False  # an unservable request was met: nothing more is read
+        self._done_reading = False  # the last request (Connection: close) or an unservable one
         self._gone = False
         self._processing = False
         self._read_paused = False
@@ -623,7 +623,7 @@ class HttpConnection(Protocol):
         self._arm(_HEAD_TIMER, self.settings.header_timeout)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802
-        if self._closing or self._failed:
+        if self._closing or self._done_reading:
             return
         self._buffer = self._buffer + data if self._buffer else data
         self._process()
@@ -707,7 +707,7 @@ class HttpConnection(Protocol):
             self._flush()  # every answer ready after this read, in one write
 
     def _process_loop(self) -> None:
-        while not self._closing and not self._failed:
+        while not self._closing and not self._done_reading:
             if self._state == _BODY:
                 if not self._read_body():
                     self._arm(_BODY_TIMER, self.settings.body_timeout)
@@ -910,6 +910,9 @@ class HttpConnection(Protocol):
         elif request.method in (b"POST", b"PUT", b"PATCH"):
             request.content = io.BytesIO()
         self._disarm()
+        if not request.keep_alive:  # its answer is the last one: nothing after it is read
+            self._done_reading = True
+            self._buffer = b""
         slot = _Slot(request)
         self._slots.append(slot)
         if request.bad_target:
@@ -926,7 +929,7 @@ class HttpConnection(Protocol):
 
     def _answered(self, response: ApiResponse | None, slot: _Slot) -> None:
         slot.outcome = None
-        if self._gone:
+        if self._gone or self._closing:  # nothing more may be written on this connection
             return
         if response is None:  # cancelled: the client is going away
             self._close()
@@ -1019,9 +1022,9 @@ class HttpConnection(Protocol):
 
         Nothing more is read. Earlier pipelined requests still pending are answered first (the
         error is queued behind them, so every answer goes to its own request)."""
-        if self._closing or self._failed:
+        if self._closing or self._done_reading:
             return
-        self._failed = True
+        self._done_reading = True
         self._buffer = b""
         self._disarm()
         if any(slot.data is None for slot in self._slots):

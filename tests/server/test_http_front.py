@@ -509,3 +509,15 @@ async def test_start_server_warns_when_the_host_is_not_loopback(monkeypatch, cap
     await running.stop()
     [record] = [record for record in caplog.records if "beyond loopback" in record.getMessage()]
     assert record.levelname == "WARNING" and "ANY keys" in record.getMessage()
+
+
+def test_nothing_is_written_after_the_answer_to_connection_close():
+    front = Front()
+    protocol, transport = front.connect()
+    protocol.dataReceived(get(b"/later/a") + get(b"/later/b", b"Connection: close"))
+    protocol.dataReceived(get(b"/later/c"))  # the client should not have, but it did
+    front.pending["a"].callback("A")
+    front.pending["b"].callback("B")
+    assert "c" not in front.pending  # never started: nothing after the last request is read
+    assert [body for _, _, body in responses_in(transport.value())] == [b'["A"]', b'["B"]']
+    assert transport.disconnecting

@@ -1,0 +1,824 @@
+"""A lean HTTP/1.1 keep-alive client on Twisted's ``Protocol``: the default transport.
+
+``HTTP11Transport`` implements the transport seam (``request()``/``close()`` →
+``TransportResponse``) with what PubNub's REST API needs and nothing more:
+
+* one bounded pool of persistent connections per origin (``max_connections``; requests beyond it
+  wait in order for a free connection, their timeout running);
+* requests written as one pre-encoded ``bytes`` buffer; responses parsed by a small parser
+  (status line, headers, ``Content-Length``, chunked and read-until-close bodies, gzip);
+* a deadline per request on the injected clock covering the wait for a connection, connecting,
+  sending and reading the whole body; cancellation; a response size cap;
+* TLS through ``optionsForClientTLS`` (certificate chain and host name verified with
+  service_identity; ``trust_root`` defaults to the platform's trust store).
+
+Failures carry the same exception types Twisted's own client raises (``ConnectError`` and
+friends, ``DNSLookupError``, ``ResponseNeverReceived``/``ResponseFailed`` wrapping the
+connection's reason, TLS errors inside them, ``defer.TimeoutError``, ``CancelledError``,
+``ResponseTooLarge``), so the pipeline maps them to the same status categories as with
+``TreqTransport``.
+
+Multipart uploads and redirects are handed to a ``TreqTransport`` (``fallback``), where treq earns
+its keep.
+
+**When is a request resent?** A pooled connection may have been closed by the server while it
+sat idle. Two rules keep a publish from being lost or duplicated:
+
+1. Before an idle connection is reused it is checked without blocking (``MSG_PEEK``): if the
+   server closed it (EOF), reset it, or sent anything unsolicited, it is dropped and another
+   (or a new) connection carries the request. Connections idle longer than ``idle_timeout``
+   are dropped too. The request has not been written yet, so nothing can be duplicated.
+2. If, after the request was written to a *reused* connection, that connection closes before
+   a single byte of the response arrived, the server may or may not have acted on it (it may
+   have closed the idle connection just as the request arrived — or processed it and crashed).
+   Only a request the caller marked ``idempotent=True`` (reads, subscribe long-polls,
+   heartbeats, leaves — the pipeline decides per operation) is then resent, once, on a new
+   connection. Anything else (publish, signal, fire, every write) fails with
+   ``ResponseNeverReceived`` — reported as a network issue, never silently resent. A request
+   written to a *new* connection is never resent.
+"""
+import socket
+import zlib
+from collections import deque
+from urllib.parse import urljoin
+
+from twisted.internet import defer, error as net_error
+from twisted.internet.protocol import Factory, Protocol
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from pubnub_fast.transport import DEFAULT_MAX_RESPONSE_SIZE, ResponseTooLarge, TransportResponse
+
+__all__ = ["HTTP11Transport", "ResponseHeaders", "BadHTTPResponse", "DEFAULT_MAX_CONNECTIONS"]
+
+#: connections per origin: a long-poll, heartbeats and several concurrent REST calls
+DEFAULT_MAX_CONNECTIONS = 16
+#: a response head (status line + headers) larger than this is refused
+MAX_HEAD_SIZE = 64 * 1024
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+_NO_BODY_CODES = (204, 304)
+
+
+class BadHTTPResponse(Exception):
+    """The server's bytes are not a valid HTTP/1.1 response."""
+
+
+class ResponseHeaders:
+    """Response headers with the read side of Twisted's ``Headers``: ``getRawHeaders(name)``
+    returns the values as ``bytes`` for a ``bytes`` name and as ``str`` for a ``str`` name."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw=None):
+        #: lower-cased name (bytes) -> list of values (bytes)
+        self._raw = raw if raw is not None else {}
+
+    def getRawHeaders(self, name, default=None):
+        if isinstance(name, str):
+            values = self._raw.get(name.lower().encode("latin-1"))
+            if values is None:
+                return default
+            return [value.decode("latin-1") for value in values]
+        values = self._raw.get(name.lower())
+        if values is None:
+            return default
+        return list(values)
+
+    def hasHeader(self, name):
+        if isinstance(name, str):
+            name = name.encode("latin-1")
+        return name.lower() in self._raw
+
+    def getAllRawHeaders(self):
+        for name, values in self._raw.items():
+            yield name, list(values)
+
+    def removeHeader(self, name):
+        if isinstance(name, str):
+            name = name.encode("latin-1")
+        self._raw.pop(name.lower(), None)
+
+    def __repr__(self):
+        return "ResponseHeaders(%r)" % (self._raw,)
+
+
+def _header_bytes(value):
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    elif not isinstance(value, str):
+        value = str(value)
+    # no header injection: line breaks become spaces (as Twisted's Headers does)
+    if "\r" in value or "\n" in value:
+        value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return value.encode("latin-1")
+
+
+def encode_request(method, host, target, headers, body):
+    """The request as one ``bytes`` buffer (request line, headers, body)."""
+    parts = [b"%s %s HTTP/1.1\r\nHost: %s\r\n" % (method.encode("ascii"), target.encode("ascii"), host.encode("ascii"))]
+    if headers:
+        for name, value in headers.items():
+            name_b = _header_bytes(name)
+            values = value if isinstance(value, (list, tuple)) else (value,)
+            for one in values:
+                parts.append(b"%s: %s\r\n" % (name_b, _header_bytes(one)))
+    if body is not None:
+        parts.append(b"Content-Length: %d\r\nAccept-Encoding: gzip\r\n\r\n" % len(body))
+        parts.append(body)
+    elif method in ("POST", "PUT", "PATCH"):
+        parts.append(b"Content-Length: 0\r\nAccept-Encoding: gzip\r\n\r\n")
+    else:
+        parts.append(b"Accept-Encoding: gzip\r\n\r\n")
+    return b"".join(parts)
+
+
+class _Exchange:
+    """One request: queued, then in flight on a connection, then finished exactly once."""
+
+    __slots__ = ("data", "deferred", "timer", "limit", "idempotent", "head", "url", "method", "resent",
+                 "connection", "pool", "transport", "deadline", "allow_redirects", "headers", "body",
+                 "timeout", "done")
+
+    def fail(self, reason):
+        if self.done:
+            return
+        self.done = True
+        timer = self.timer
+        if timer is not None and timer.active():
+            timer.cancel()
+        self.deferred.errback(reason)
+
+    def succeed(self, response):
+        if self.done:
+            return
+        self.done = True
+        timer = self.timer
+        if timer is not None and timer.active():
+            timer.cancel()
+        self.deferred.callback(response)
+
+    def abandon(self, reason):
+        """Timeout or cancellation: report ``reason``, then stop whatever the exchange is doing."""
+        if self.done:
+            return
+        self.fail(reason)
+        connection = self.connection
+        if connection is not None:
+            self.connection = None
+            connection.drop_exchange()
+        else:
+            self.pool.forget(self)
+
+
+class HTTP11ClientProtocol(Protocol):
+    """One persistent HTTP/1.1 connection: writes a request, parses its response, goes idle."""
+
+    # parser states
+    _IDLE, _HEAD, _LENGTH, _CHUNKED, _UNTIL_CLOSE = range(5)
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.exchange = None
+        self.uses = 0
+        self.idle_since = 0.0
+        self.lost = False
+        self._lost_waiters = []
+        self._state = self._IDLE
+        self._buffer = b""
+        self._received = False
+
+    # --- connection events ------------------------------------------------------------------------
+
+    def connectionLost(self, reason=None):
+        self.lost = True
+        state = self._state
+        self._state = self._IDLE
+        self.pool.connection_lost(self)
+        exchange = self.exchange
+        if exchange is not None:
+            self.exchange = None
+            exchange.connection = None
+            if state == self._UNTIL_CLOSE and reason is not None and reason.check(net_error.ConnectionDone):
+                self._deliver(exchange, self._code, self._headers, b"".join(self._chunks), reusable=False)
+            elif self._received:
+                exchange.fail(Failure(ResponseFailed([reason])))
+            elif self.uses > 1 and exchange.idempotent and not exchange.resent:
+                exchange.resent = True  # a reused connection closed before any response byte: rule 2
+                self.pool.dispatch(exchange, first=True)
+            else:
+                exchange.fail(Failure(ResponseNeverReceived([reason])))
+        waiters, self._lost_waiters = self._lost_waiters, []
+        for waiter in waiters:
+            waiter.callback(None)
+
+    def when_lost(self):
+        if self.lost:
+            return defer.succeed(None)
+        d = defer.Deferred()
+        self._lost_waiters.append(d)
+        return d
+
+    def is_reusable(self, now):
+        """Whether this idle connection may carry another request (see the module's rule 1)."""
+        if self.lost or now - self.idle_since > self.pool.idle_timeout:
+            return False
+        transport = self.transport
+        sock = getattr(transport, "socket", None)
+        if sock is None:  # TLS: the TCP transport is under the TLS protocol
+            sock = getattr(getattr(transport, "transport", None), "socket", None)
+        if sock is None:
+            return True  # an in-memory transport (tests): no socket to check
+        try:
+            sock.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return True  # nothing to read: still open
+        except OSError:
+            return False  # reset
+        # b"": the server closed it; anything else is unsolicited data on an idle connection
+        return False
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def send(self, exchange):
+        self.exchange = exchange
+        exchange.connection = self
+        self.uses += 1
+        self._received = False
+        self._state = self._HEAD
+        self._head_only = exchange.head
+        self.transport.write(exchange.data)
+
+    def drop_exchange(self):
+        """The exchange was abandoned (timeout/cancel): close this connection without reporting."""
+        self.exchange = None
+        self._state = self._IDLE
+        self.transport.abortConnection()
+
+    # --- receiving ----------------------------------------------------------------------------------
+
+    def dataReceived(self, data):
+        exchange = self.exchange
+        if exchange is None:
+            # unsolicited bytes on an idle connection: it cannot be trusted with a request
+            self.transport.abortConnection()
+            return
+        self._received = True
+        state = self._state
+        if state == self._HEAD:
+            buffer = self._buffer + data if self._buffer else data
+            end = buffer.find(b"\r\n\r\n")
+            while True:
+                if end < 0:
+                    if len(buffer) > MAX_HEAD_SIZE:
+                        self._protocol_error("response head larger than %d bytes" % MAX_HEAD_SIZE)
+                        return
+                    self._buffer = buffer
+                    return
+                try:
+                    interim = self._parse_head(buffer, end)
+                except BadHTTPResponse as exc:
+                    self._protocol_error(str(exc))
+                    return
+                buffer = buffer[end + 4:]
+                if not interim:
+                    break
+                end = buffer.find(b"\r\n\r\n")  # a 1xx answer: the real head follows
+            self._buffer = b""
+            if self.exchange is None:
+                return
+            if not buffer:
+                if self._state == self._LENGTH and self._remaining == 0:
+                    self._complete(b"")
+                return
+            data = buffer
+            state = self._state
+        if state == self._LENGTH:
+            remaining = self._remaining
+            size = len(data)
+            if size >= remaining:
+                if size > remaining:
+                    self._reusable = False  # bytes beyond the body: the connection is out of step
+                    data = data[:remaining]
+                if not self._chunks:
+                    self._complete(data)
+                else:
+                    self._chunks.append(data)
+                    self._complete(b"".join(self._chunks))
+                return
+            self._remaining = remaining - size
+            self._size += size
+            if self._size > exchange.limit:
+                self._too_large()
+                return
+            self._chunks.append(data)
+        elif state == self._CHUNKED:
+            self._chunked(data)
+        elif state == self._UNTIL_CLOSE:
+            self._size += len(data)
+            if self._size > exchange.limit:
+                self._too_large()
+                return
+            self._chunks.append(data)
+
+    def _parse_head(self, buffer, end):
+        """Parse the head ending at ``end``; returns True for an interim (1xx) answer."""
+        head = buffer[:end]
+        lines = head.split(b"\r\n")
+        status = lines[0].split(b" ", 2)
+        if len(status) < 2 or not status[0].startswith(b"HTTP/1."):
+            raise BadHTTPResponse("not an HTTP/1.x status line: %r" % lines[0][:100])
+        try:
+            code = int(status[1])
+        except ValueError:
+            raise BadHTTPResponse("bad status code in %r" % lines[0][:100]) from None
+        if not 100 <= code <= 999:
+            raise BadHTTPResponse("bad status code in %r" % lines[0][:100])
+        if code < 200:
+            return True
+        raw = {}
+        for line in lines[1:]:
+            colon = line.find(b":")
+            if colon <= 0:
+                raise BadHTTPResponse("bad header line %r" % line[:100])
+            name = line[:colon].strip().lower()
+            value = line[colon + 1:].strip()
+            values = raw.get(name)
+            if values is None:
+                raw[name] = [value]
+            else:
+                values.append(value)
+        self._code = code
+        self._headers = raw
+        self._chunks = []
+        self._size = 0
+        keep_alive = status[0] == b"HTTP/1.1"
+        connection = raw.get(b"connection")
+        if connection is not None:
+            tokens = b",".join(connection).lower()
+            if b"close" in tokens:
+                keep_alive = False
+            elif b"keep-alive" in tokens:
+                keep_alive = True
+        self._reusable = keep_alive
+        if self._head_only or code in _NO_BODY_CODES:
+            self._state = self._LENGTH
+            self._remaining = 0
+            return False
+        encoding = raw.get(b"transfer-encoding")
+        if encoding is not None:
+            if encoding[-1].lower().strip() != b"chunked":
+                raise BadHTTPResponse("unsupported transfer-encoding %r" % encoding)
+            self._state = self._CHUNKED
+            self._chunk_left = -1  # reading a size line
+            return False
+        length = raw.get(b"content-length")
+        if length is not None:
+            if len(set(length)) != 1 or not length[0].isdigit():
+                raise BadHTTPResponse("bad content-length %r" % length)
+            remaining = int(length[0])
+            if remaining > self.exchange.limit:
+                self._too_large()
+                return False
+            self._state = self._LENGTH
+            self._remaining = remaining
+            return False
+        self._state = self._UNTIL_CLOSE
+        self._reusable = False
+        return False
+
+    def _chunked(self, data):
+        buffer = self._buffer + data if self._buffer else data
+        position = 0
+        limit = self.exchange.limit
+        while True:
+            left = self._chunk_left
+            if left == -1:  # a size line
+                eol = buffer.find(b"\r\n", position)
+                if eol < 0:
+                    if len(buffer) - position > 1024:
+                        self._protocol_error("chunk size line too long")
+                        return
+                    break
+                line = buffer[position:eol].split(b";", 1)[0].strip()
+                try:
+                    size = int(line, 16)
+                except ValueError:
+                    self._protocol_error("bad chunk size %r" % line[:40])
+                    return
+                if size < 0:
+                    self._protocol_error("bad chunk size %r" % line[:40])
+                    return
+                position = eol + 2
+                if size == 0:
+                    self._chunk_left = -2  # trailers
+                    continue
+                self._size += size
+                if self._size > limit:
+                    self._too_large()
+                    return
+                self._chunk_left = size + 2  # data and its CRLF
+            elif left == -2:  # trailers, up to an empty line
+                eol = buffer.find(b"\r\n", position)
+                if eol < 0:
+                    if len(buffer) - position > MAX_HEAD_SIZE:
+                        self._protocol_error("trailers too long")
+                        return
+                    break
+                line_empty = eol == position
+                position = eol + 2
+                if line_empty:
+                    if position < len(buffer):
+                        self._reusable = False
+                    self._buffer = b""
+                    self._complete(b"".join(self._chunks))
+                    return
+            else:
+                available = len(buffer) - position
+                if available <= 0:
+                    break
+                if left > 2:
+                    take = min(available, left - 2)
+                    self._chunks.append(buffer[position:position + take])
+                    position += take
+                    self._chunk_left = left - take
+                    continue
+                # the CRLF after a chunk's data (possibly split across reads)
+                take = min(available, left)
+                if buffer[position:position + take] != b"\r\n"[2 - left:2 - left + take]:
+                    self._protocol_error("chunk data not followed by CRLF")
+                    return
+                position += take
+                self._chunk_left = left - take if left > take else -1
+        self._buffer = buffer[position:] if position < len(buffer) else b""
+
+    def _complete(self, body):
+        exchange = self.exchange
+        self.exchange = None
+        exchange.connection = None
+        self._state = self._IDLE
+        reusable = self._reusable
+        self._deliver(exchange, self._code, self._headers, body, reusable)
+
+    def _deliver(self, exchange, code, raw_headers, body, reusable):
+        # hand the connection back first: a callback sending the next request can reuse it at once
+        if reusable:
+            self.pool.release(self)
+        elif not self.lost:
+            self.transport.loseConnection()
+        encoding = raw_headers.get(b"content-encoding")
+        if encoding is not None and body and encoding[-1].strip().lower() in (b"gzip", b"x-gzip"):
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                decoded = decoder.decompress(body, exchange.limit + 1)
+            except zlib.error as exc:
+                exchange.fail(Failure(ResponseFailed([Failure(BadHTTPResponse("bad gzip body: %s" % exc))])))
+                return
+            if len(decoded) > exchange.limit:
+                exchange.fail(Failure(ResponseTooLarge(
+                    "response body exceeds %d bytes; the connection was closed" % exchange.limit)))
+                return
+            body = decoded
+            del raw_headers[b"content-encoding"]
+            raw_headers.pop(b"content-length", None)
+        response = TransportResponse(code, ResponseHeaders(raw_headers), body, exchange.url)
+        if exchange.allow_redirects and code in _REDIRECTS and b"location" in raw_headers:
+            exchange.transport.follow_redirect(exchange, response)
+            return
+        exchange.succeed(response)
+
+    def _too_large(self):
+        exchange = self.exchange
+        self.exchange = None
+        exchange.connection = None
+        self._state = self._IDLE
+        self.transport.abortConnection()
+        exchange.fail(Failure(ResponseTooLarge(
+            "response body exceeds %d bytes; the connection was closed" % exchange.limit)))
+
+    def _protocol_error(self, message):
+        exchange = self.exchange
+        self.exchange = None
+        exchange.connection = None
+        self._state = self._IDLE
+        self.transport.abortConnection()
+        exchange.fail(Failure(ResponseFailed([Failure(BadHTTPResponse(message))])))
+
+
+class _ConnectionFactory(Factory):
+    def __init__(self, pool):
+        self.pool = pool
+
+    def buildProtocol(self, addr):
+        return HTTP11ClientProtocol(self.pool)
+
+
+class _OriginPool:
+    """The connections to one origin (scheme, host, port) and the requests waiting for one."""
+
+    def __init__(self, transport, endpoint, max_connections, idle_timeout, clock):
+        self._transport = transport
+        self._endpoint = endpoint
+        self.max_connections = max_connections
+        self.idle_timeout = idle_timeout
+        self._clock = clock
+        self.idle = []
+        self.open = set()
+        self.waiting = deque()
+        self._connecting = {}
+
+    def dispatch(self, exchange, first=False):
+        """Send ``exchange`` on an idle connection, or queue it (connecting if below the limit)."""
+        idle = self.idle
+        if idle:
+            now = self._clock.seconds()
+            while idle:
+                connection = idle.pop()
+                if connection.is_reusable(now):
+                    connection.send(exchange)
+                    return
+                connection.transport.abortConnection()
+        if first:
+            self.waiting.appendleft(exchange)
+        else:
+            self.waiting.append(exchange)
+        self._connect_more()
+
+    def _connect_more(self):
+        while self.waiting and len(self._connecting) < len(self.waiting) and \
+                len(self.open) + len(self._connecting) < self.max_connections:
+            d = self._endpoint.connect(_ConnectionFactory(self))
+            token = object()
+            self._connecting[token] = d
+            d.addCallbacks(self._connected, self._connect_failed, callbackArgs=(token,), errbackArgs=(token,))
+
+    def _connected(self, connection, token):
+        self._connecting.pop(token, None)
+        if connection.lost:
+            return None
+        self.open.add(connection)
+        self.release(connection)
+        return None
+
+    def _connect_failed(self, reason, token):
+        self._connecting.pop(token, None)
+        if reason.check(defer.CancelledError) and self._transport.closing:
+            return None
+        if self.waiting:
+            self.waiting.popleft().fail(reason)
+        self._connect_more()
+        return None
+
+    def release(self, connection):
+        """``connection`` finished an exchange and may carry the next."""
+        if self.waiting:
+            connection.send(self.waiting.popleft())
+            return
+        connection.idle_since = self._clock.seconds()
+        self.idle.append(connection)
+
+    def forget(self, exchange):
+        try:
+            self.waiting.remove(exchange)
+        except ValueError:
+            pass
+
+    def connection_lost(self, connection):
+        self.open.discard(connection)
+        try:
+            self.idle.remove(connection)
+        except ValueError:
+            pass
+        if self.waiting and not self._transport.closing:
+            self._connect_more()
+
+    def close(self):
+        for d in list(self._connecting.values()):
+            d.cancel()
+        self._connecting.clear()
+        waiting, self.waiting = self.waiting, deque()
+        for exchange in waiting:
+            exchange.fail(Failure(defer.CancelledError("the transport was closed")))
+        lost = []
+        for connection in list(self.open):
+            lost.append(connection.when_lost())
+            if connection.exchange is None:
+                connection.transport.loseConnection()
+            else:
+                connection.exchange.abandon(Failure(defer.CancelledError("the transport was closed")))
+        self.idle = []
+        return lost
+
+
+class HTTP11Transport:
+    """The default transport: lean HTTP/1.1 with a bounded keep-alive pool per origin.
+
+    :param reactor: connects with it (``IReactorTCP``), and times with it unless ``clock`` is given.
+    :param clock: the ``IReactorTime`` deadlines are measured with.
+    :param connect_timeout: seconds allowed for a TCP (and TLS) connection to be established.
+    :param max_connections: connections per origin (a long-poll, heartbeats, concurrent calls);
+        requests beyond it wait in order for a free connection.
+    :param idle_timeout: an idle connection older than this is not reused.
+    :param max_response_size: bodies larger than this fail with ``ResponseTooLarge``.
+    :param trust_root: TLS trust (``IOpenSSLTrustRoot``; default: the platform's trust store).
+    :param endpoint_factory: ``(scheme, host, port) -> IStreamClientEndpoint`` replacing the
+        default ``HostnameEndpoint`` (+ TLS) — tests connect to in-memory servers with it.
+    :param fallback: the transport for multipart uploads and redirects (default: a
+        ``TreqTransport`` created when first needed).
+    """
+
+    def __init__(self, reactor, clock=None, connect_timeout=5.0, max_connections=DEFAULT_MAX_CONNECTIONS,
+                 idle_timeout=310, max_response_size=DEFAULT_MAX_RESPONSE_SIZE, trust_root=None,
+                 endpoint_factory=None, fallback=None):
+        if not isinstance(max_connections, int) or max_connections < 1:
+            raise ValueError("max_connections must be a positive int, not %r" % (max_connections,))
+        self._reactor = reactor
+        self._clock = clock if clock is not None else reactor
+        self._connect_timeout = connect_timeout
+        self.max_connections = max_connections
+        self._idle_timeout = idle_timeout
+        self._max_response_size = max_response_size
+        self._trust_root = trust_root
+        self._endpoint_factory = endpoint_factory
+        self._fallback = fallback
+        self._owns_fallback = fallback is None
+        self._pools = {}
+        self.closing = False
+
+    # --- connections --------------------------------------------------------------------------------
+
+    def _endpoint(self, scheme, host, port):
+        if self._endpoint_factory is not None:
+            return self._endpoint_factory(scheme, host, port)
+        from twisted.internet.abstract import isIPAddress, isIPv6Address
+        from twisted.internet.endpoints import HostnameEndpoint, TCP4ClientEndpoint, TCP6ClientEndpoint, wrapClientTLS
+
+        # an address needs no name resolution (HostnameEndpoint would still ask a resolver thread)
+        if isIPAddress(host):
+            endpoint = TCP4ClientEndpoint(self._reactor, host, port, timeout=self._connect_timeout)
+        elif isIPv6Address(host):
+            endpoint = TCP6ClientEndpoint(self._reactor, host, port, timeout=self._connect_timeout)
+        else:
+            endpoint = HostnameEndpoint(self._reactor, host, port, timeout=self._connect_timeout)
+        if scheme == "https":
+            from twisted.internet.ssl import optionsForClientTLS
+
+            options = optionsForClientTLS(host, trustRoot=self._trust_root)
+            endpoint = wrapClientTLS(options, endpoint)
+        return endpoint
+
+    def _pool(self, scheme, hostport):
+        key = (scheme, hostport)
+        pool = self._pools.get(key)
+        if pool is None:
+            host, port = _split_host(hostport, 443 if scheme == "https" else 80)
+            pool = _OriginPool(self, self._endpoint(scheme, host, port), self.max_connections,
+                               self._idle_timeout, self._clock)
+            self._pools[key] = pool
+        return pool
+
+    def _fallback_transport(self):
+        if self._fallback is None:
+            from pubnub_fast.transport import TreqTransport
+
+            self._fallback = TreqTransport(self._reactor, connect_timeout=self._connect_timeout, clock=self._clock,
+                                           max_response_size=self._max_response_size,
+                                           idle_timeout=self._idle_timeout)
+        return self._fallback
+
+    def open_connections(self):
+        """How many connections are open (busy or idle) to every origin."""
+        return sum(len(pool.open) for pool in self._pools.values())
+
+    # --- the seam -----------------------------------------------------------------------------------
+
+    def request(self, method, url, headers=None, body=None, timeout=None, allow_redirects=True,
+                max_response_size=None, idempotent=False):
+        """Send one request; fire with a ``TransportResponse`` once the whole body has arrived.
+
+        ``idempotent`` allows one resend on a new connection when a reused connection turns out
+        to be closed before any response byte arrived (see the module docstring).
+        """
+        if isinstance(url, bytes):
+            url = url.decode("ascii")
+        scheme, _, rest = url.partition("://")
+        if scheme not in ("http", "https") or _is_multipart(headers):
+            return self._fallback_transport().request(method, url, headers=headers, body=body, timeout=timeout,
+                                                      allow_redirects=allow_redirects,
+                                                      max_response_size=max_response_size)
+        slash = rest.find("/")
+        if slash < 0:
+            hostport, target = rest, "/"
+        else:
+            hostport, target = rest[:slash], rest[slash:]
+        hash_at = target.find("#")
+        if hash_at >= 0:
+            target = target[:hash_at]
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        exchange = _Exchange()
+        exchange.data = encode_request(method, hostport, target, headers, body)
+        exchange.method = method
+        exchange.head = method == "HEAD"
+        exchange.url = url
+        exchange.limit = self._max_response_size if max_response_size is None else max_response_size
+        exchange.idempotent = idempotent
+        exchange.resent = False
+        exchange.connection = None
+        exchange.done = False
+        exchange.transport = self
+        exchange.allow_redirects = allow_redirects
+        exchange.headers = headers
+        exchange.body = body
+        exchange.timeout = timeout
+        exchange.deferred = defer.Deferred(lambda _d: exchange.abandon(
+            Failure(defer.CancelledError("the request was cancelled"))))
+        if timeout is not None:
+            exchange.deadline = self._clock.seconds() + timeout
+            exchange.timer = self._clock.callLater(timeout, _time_out, exchange)
+        else:
+            exchange.deadline = None
+            exchange.timer = None
+        pool = exchange.pool = self._pool(scheme, hostport)
+        pool.dispatch(exchange)
+        return exchange.deferred
+
+    def follow_redirect(self, exchange, response):
+        """A 3xx with ``Location``: continue through the fallback transport (which follows further hops)."""
+        location = response.header("location")
+        target = urljoin(exchange.url, location)
+        method, body = exchange.method, exchange.body
+        if response.code == 303 or (response.code in (301, 302) and method == "POST"):
+            method, body = "GET", None
+        timeout = exchange.timeout
+        if exchange.deadline is not None:
+            timeout = max(exchange.deadline - self._clock.seconds(), 0.001)
+        headers = exchange.headers
+        if body is None and headers:
+            headers = {k: v for k, v in headers.items() if str(k).lower() not in ("content-type", "content-encoding")}
+        inner = self._fallback_transport().request(method, target, headers=headers, body=body, timeout=timeout,
+                                                   allow_redirects=True, max_response_size=exchange.limit)
+        timer = exchange.timer
+        if timer is not None and timer.active():
+            timer.cancel()  # the inner request has its own deadline
+        exchange.timer = None
+        # a timeout or cancel of the outer Deferred now stops the inner request
+        exchange.connection = None
+        exchange.pool = _Forwarded(inner)
+        inner.addCallbacks(exchange.succeed, exchange.fail)
+
+    def close(self):
+        """Close every connection (busy ones are aborted); a Deferred firing when all are closed."""
+        self.closing = True
+        lost = []
+        try:
+            for pool in self._pools.values():
+                lost.extend(pool.close())
+        finally:
+            self.closing = False
+        closes = [defer.gatherResults(lost, consumeErrors=True)]
+        if self._owns_fallback and self._fallback is not None:
+            closes.append(self._fallback.close())
+        return defer.gatherResults(closes, consumeErrors=True).addCallback(lambda _: None)
+
+
+class _Forwarded:
+    """Stands in for the pool of an exchange handed to the fallback transport: abandoning the
+    exchange cancels the inner request."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def forget(self, exchange):
+        self._inner.cancel()
+
+
+def _time_out(exchange):
+    exchange.timer = None
+    exchange.abandon(Failure(defer.TimeoutError(
+        "no complete response within %s seconds; the request was abandoned" % exchange.timeout)))
+
+
+def _is_multipart(headers):
+    if not headers:
+        return False
+    for name, value in headers.items():
+        if str(name).lower() == "content-type":
+            text = value[0] if isinstance(value, (list, tuple)) and value else value
+            if isinstance(text, bytes):
+                text = text.decode("latin-1")
+            return isinstance(text, str) and text.lower().startswith("multipart/")
+    return False
+
+
+def _split_host(hostport, default_port):
+    if hostport.startswith("["):  # [IPv6]:port
+        end = hostport.find("]")
+        host = hostport[1:end]
+        rest = hostport[end + 1:]
+        return host, int(rest[1:]) if rest.startswith(":") else default_port
+    host, sep, port = hostport.rpartition(":")
+    if sep and port.isdigit():
+        return host, int(port)
+    return hostport, default_port
+
