@@ -46,11 +46,11 @@ _SERVING = re.compile(r"pubnub-fast serving on http://([^:\s]+):(\d+)")
 
 
 class Server:
-    def __init__(self, data: str, port: int = 0) -> None:
+    def __init__(self, data: str, port: int = 0, extra: tuple[str, ...] = ()) -> None:
         env = dict(os.environ, PYTHONPATH=REPO_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pubnub_fast", "serve", "--port", str(port), "--data", data,
-             "--long-poll", "10", "--log-level", "warning"],
+             "--long-poll", "10", "--log-level", "warning", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO_ROOT,
         )
         self.output: list[str] = []
@@ -267,12 +267,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-slack", type=float, default=0.10)
     parser.add_argument("--json", default=None, help="write the samples and verdict here")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--server-args", default="--max-tail-bytes 8M --max-presence-bytes 4M --max-objects-bytes 4M",
+        help="extra serve options; the default budgets are small so that they fill during warm-up "
+        "(memory growing after that is a leak, not a budget still filling)",
+    )
     args = parser.parse_args(argv)
 
     total = args.minutes * 60
     workdir = tempfile.mkdtemp(prefix="pubnub-fast-soak-")
     data = os.path.join(workdir, "soak.sqlite3")
-    server = Server(data)
+    extra = tuple(args.server_args.split())
+    server = Server(data, extra=extra)
     shared = Shared(server.port)
     channels = ["soak-%d" % index for index in range(args.channels)]
     started = time.monotonic()
@@ -301,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             status = server.stop()
             if status != 0:
                 shared.server_errors.append("server exited %d on SIGTERM" % status)
-            server = Server(data, port=server.port)
+            server = Server(data, port=server.port, extra=extra)
             shared.port = server.port
             shared.paused.clear()
             restarted = True
