@@ -89,13 +89,10 @@ ALLOWED = {
     ".endpoints.*:*.result": "PubNubAsyncio style, see pubnub_fast.pubnub_asyncio",
     # 5. Crypto internals: 10.8's block-level helpers of its PyCryptodome cryptors. pubnub_fast's
     #    cryptors do the AES work in the crypto twins (interop is tested both ways).
-    ".crypto:*.pad": "PyCryptodome-era helper", ".crypto:*.depad": "PyCryptodome-era helper",
-    ".crypto:*_random_iv": "PyCryptodome-era helper",
-    ".crypto:*.get_initialization_vector": "PyCryptodome-era helper",
-    ".crypto_core:*.pad": "PyCryptodome-era helper", ".crypto_core:*.depad": "PyCryptodome-era helper",
-    ".crypto_core:*_random_iv": "PyCryptodome-era helper",
-    ".crypto_core:*.get_initialization_vector": "PyCryptodome-era helper",
-    ".crypto_core:*.get_secret": "PyCryptodome-era helper",
+    ".crypto*:*.pad": "PyCryptodome-era block helper", ".crypto*:*.depad": "PyCryptodome-era block helper",
+    ".crypto*:*_random_iv": "PyCryptodome-era IV helper",
+    ".crypto*:*.get_initialization_vector": "PyCryptodome-era IV helper",
+    ".crypto_core:*.get_secret": "PyCryptodome-era key helper (PubNubCryptodome.get_secret exists)",
     ".crypto:*.cryptor_map": "an instance attribute in pubnub_fast (set by the constructor)",
     ".crypto_core:CryptoHeader.header_ver": "CryptoHeader is a dict in both; 10.8 declares a class attribute",
     # 6. HTTP-library internals of 10.8's request handlers (pubnub_fast's handlers are adapters
