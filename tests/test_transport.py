@@ -177,6 +177,27 @@ def test_bodies_of_every_framing_and_keep_alive(loopback):
 
 
 @pytest_twisted.inlineCallbacks
+def test_a_body_larger_than_the_socket_buffers_arrives_whole_and_in_order(loopback):
+    body = bytes(range(256)) * (16 * 1024)  # 4 MiB: the kernel takes it in several writes
+
+    def check(server):
+        request = server.factory.requests[-1]
+        received = request[request.find(b"\r\n\r\n") + 4:]
+        server.transport.write(response(b"%d %d" % (len(received), received == body)))
+
+    factory = ScriptedFactory(check)
+    net = Loopback(loopback)
+    port = net.serve(factory)
+    try:
+        answer = yield net.transport.request("POST", "http://127.0.0.1:%d/x" % port, body=body, timeout=20)
+        assert answer.body == b"%d 1" % len(body)
+        again = yield net.transport.request("GET", "http://127.0.0.1:%d/y" % port, timeout=5)
+        assert again.body == OK  # the connection stayed in step
+    finally:
+        yield net.close()
+
+
+@pytest_twisted.inlineCallbacks
 def test_refused_connection_is_a_network_issue(loopback):
     net = Loopback(loopback)
     port = net.serve(ScriptedFactory())
@@ -476,7 +497,8 @@ def test_request_bytes():
 
 @pytest.mark.parametrize("answer", [
     b"HTTP/1.1 abc OK\r\n\r\n",
-    b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+    b"HTTP/1.1 2000 OK\r\n\r\n",
+    b"HTTP/2 200 OK\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc",
