@@ -20,7 +20,8 @@ message with its own implementation *and* with the other side (official <-> pubn
 static-IV ciphertext is byte-identical across rows; decryption yields exactly the message value.
 
 The ``pure`` and ``compiled`` rows run the same public classes of ``pubnub_fast.crypto``, on the
-pure or the compiled crypto twin (``crypto_core._use_twin``, restored after each test).
+pure or the compiled twins (AES, and the JSON decoding of the plaintext: ``twins_on`` in
+``bench/conftest.py``, restored after each test).
 
 Targets (issue 4), checked in the compiled row against the official row of the same run (median
 times): >= 10x for a 100 B encrypt and >= 8x for a 100 B decrypt+JSON, with either cryptor
@@ -35,7 +36,6 @@ import warnings
 
 import pytest
 
-from pubnub_fast import _speedups, crypto_core
 from pubnub_fast import crypto as fast_crypto
 from pubnub_fast.pnconfiguration import PNConfiguration
 
@@ -158,32 +158,9 @@ def fast_codec(cryptor, random_bytes=None):
     raise ValueError(cryptor)
 
 
-def _crypto_twin(kind):
-    """The crypto twin ``"c"`` or ``"py"``; skips when the compiled one is not available."""
-    if kind == "c":
-        if _speedups.extensions_disabled():
-            pytest.skip("compiled twins disabled (PUBNUB_FAST_NO_EXTENSIONS)")
-        try:
-            return _speedups.twin("crypto", "c")
-        except ImportError as exc:
-            pytest.skip("compiled crypto twin not built: %s" % exc)
-    return _speedups.twin("crypto", "py")
-
-
-@contextlib.contextmanager
-def public_classes_on(kind):
-    """Run the public classes of ``pubnub_fast.crypto`` on crypto twin ``kind`` for a while."""
-    previous = crypto_core._impl
-    crypto_core._use_twin(_crypto_twin(kind))
-    try:
-        yield
-    finally:
-        crypto_core._use_twin(previous)
-
-
-def reference_ciphertext(cryptor, size):
+def reference_ciphertext(cryptor, size, twins_on):
     """The one ciphertext every decrypt row of a group reads (pure twin, fixed IV)."""
-    with public_classes_on("py"):
+    with twins_on("py"):
         return fast_codec(cryptor, random_bytes=lambda n: FIXED_IV[:n]).encrypt(MESSAGES[size])
 
 
@@ -210,7 +187,7 @@ CASES = _cases()
 # loop overhead of one call does not count as crypto work.
 @pytest.mark.benchmark(min_time=20e-6)
 @pytest.mark.parametrize("operation,cryptor,size,row", CASES, ids=["-".join(case) for case in CASES])
-def test_crypto(benchmark, record_ratio, operation, cryptor, size, row):
+def test_crypto(benchmark, record_ratio, twins_on, operation, cryptor, size, row):
     group = "%s-%s-%s" % (operation, cryptor, size)
     benchmark.group = group
     message = MESSAGES[size]
@@ -221,7 +198,7 @@ def test_crypto(benchmark, record_ratio, operation, cryptor, size, row):
     if row == "official":
         context, codec, other = contextlib.nullcontext(), official, None
     else:
-        context = public_classes_on("c" if row == "pubnub_fast-compiled" else "py")
+        context = twins_on("c" if row == "pubnub_fast-compiled" else "py")
     with context:
         if row != "official":
             codec, other = fast_codec(cryptor), official
@@ -231,16 +208,16 @@ def test_crypto(benchmark, record_ratio, operation, cryptor, size, row):
             if other is not None:
                 assert other.decrypt(encrypted) == value, "the official SDK cannot read pubnub_fast's output"
             else:
-                with public_classes_on("py"):
+                with twins_on("py"):
                     assert fast_codec(cryptor).decrypt(encrypted) == value, "pubnub_fast cannot read the SDK's"
             if cryptor == "legacy-static":
-                assert encrypted == reference_ciphertext(cryptor, size), "static-IV output differs"
+                assert encrypted == reference_ciphertext(cryptor, size, twins_on), "static-IV output differs"
             benchmark.extra_info["ciphertext_chars"] = len(encrypted)
             method, leading = codec.bound_encrypt
             result = benchmark(method, *leading, message)
             assert codec.decrypt(result) == value
         else:
-            ciphertext = reference_ciphertext(cryptor, size)
+            ciphertext = reference_ciphertext(cryptor, size, twins_on)
             assert codec.decrypt(ciphertext) == value, "wrong decryption"
             benchmark.extra_info["ciphertext_chars"] = len(ciphertext)
             method, leading = codec.bound_decrypt

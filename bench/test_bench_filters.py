@@ -58,9 +58,6 @@ ROWS = ("pubnub_fast-pure", "pubnub_fast-compiled")
 CASES = [(name, row) for name in EXPRESSIONS for row in ROWS]
 IDS = ["%s-%s" % (name, row) for name, row in CASES]
 
-_pure_median = {}  # (group, expression name) -> median seconds of the pure row (it runs first)
-
-
 def _filters_twin(row):
     if row == "pubnub_fast-compiled":
         if _speedups.extensions_disabled():
@@ -72,18 +69,6 @@ def _filters_twin(row):
     return _speedups.twin("filters", "py")
 
 
-def _record(benchmark, group, name, row):
-    stats = getattr(benchmark, "stats", None)
-    if stats is None:  # --benchmark-disable
-        return None
-    median = stats.stats.median
-    if row == "pubnub_fast-pure":
-        _pure_median[group, name] = median
-    elif (group, name) in _pure_median:
-        benchmark.extra_info["x_vs_pure"] = round(_pure_median[group, name] / median, 2)
-    return median
-
-
 def _check(compiled, examples):
     for meta, payload, expected in examples:
         assert compiled.matches(meta, payload) is expected, (compiled.expression, meta, payload)
@@ -93,19 +78,19 @@ def _check(compiled, examples):
 # per row keeps the suite short (the spread of these rows is small).
 @pytest.mark.benchmark(group="filter-compile", min_time=20e-6, max_time=0.5)
 @pytest.mark.parametrize("name,row", CASES, ids=IDS)
-def test_filter_compile(benchmark, name, row):
+def test_filter_compile(benchmark, record_ratio, name, row):
     twin = _filters_twin(row)
     expression, examples = EXPRESSIONS[name]
     benchmark.extra_info["expression"] = expression
     _check(twin.compile_filter(expression), examples)  # also warms up before calibration
     compiled = benchmark(twin.compile_filter, expression)
     _check(compiled, examples)
-    _record(benchmark, "filter-compile", name, row)
+    record_ratio(benchmark, "filter-compile-" + name, row, baseline="pubnub_fast-pure")
 
 
 @pytest.mark.benchmark(group="filter-evaluate", min_time=20e-6, max_time=0.5)
 @pytest.mark.parametrize("name,row", CASES, ids=IDS)
-def test_filter_evaluate(benchmark, name, row):
+def test_filter_evaluate(benchmark, record_ratio, name, row):
     twin = _filters_twin(row)
     expression, examples = EXPRESSIONS[name]
     compiled = twin.compile_filter(expression)
@@ -121,6 +106,6 @@ def test_filter_evaluate(benchmark, name, row):
     benchmark.extra_info["expression"] = expression
     benchmark.extra_info["messages"] = len(examples)
     assert benchmark(evaluate_all) == expected
-    median = _record(benchmark, "filter-evaluate", name, row)
-    if median is not None:
-        benchmark.extra_info["per_message_ns"] = round(median / len(examples) * 1e9, 1)
+    record_ratio(benchmark, "filter-evaluate-" + name, row, baseline="pubnub_fast-pure")
+    if benchmark.stats is not None:
+        benchmark.extra_info["per_message_ns"] = round(benchmark.stats.stats.median / len(examples) * 1e9, 1)

@@ -10,6 +10,9 @@ run(args))`` triple: ``serve`` (below) and ``demo`` (:mod:`pubnub_fast.demo`, de
                       [--max-file-size BYTES]
                       [--presence-announce-max N] [--presence-interval SECONDS]
                       [--presence-deltas]
+                      [--header-timeout S] [--body-timeout S] [--idle-timeout S]
+                      [--max-connections N] [--max-connections-per-client N]
+                      [--max-header-bytes BYTES] [--cors-origin ORIGIN]...
                       [--log-level debug|info|warning]
 
 On startup it prints ``pubnub-fast serving on http://HOST:PORT`` (the real port when ``--port 0``)
@@ -28,6 +31,13 @@ DEFAULT_PORT = 8090
 DEFAULT_LONG_POLL = 280.0
 DEFAULT_ANNOUNCE_MAX = 20  # = pubnub_fast.server.presence.DEFAULT_ANNOUNCE_MAX (not imported: lazy)
 DEFAULT_PRESENCE_INTERVAL = 10.0  # = pubnub_fast.server.presence.DEFAULT_INTERVAL
+# = pubnub_fast.server.http.HttpSettings defaults (not imported: lazy; a test checks they agree)
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 60.0
+DEFAULT_IDLE_TIMEOUT = 75.0
+DEFAULT_MAX_CONNECTIONS = 1024
+DEFAULT_MAX_PER_CLIENT = 256
+DEFAULT_MAX_HEADER_BYTES = 32 * 1024
 
 
 def default_data_path(environ: dict[str, str] | None = None) -> str:
@@ -73,6 +83,16 @@ def _file_size(text: str) -> int:
         raise argparse.ArgumentTypeError("%r is not a number of bytes" % text) from None
     if not 1 <= value <= 1024 * 1024 * 1024:
         raise argparse.ArgumentTypeError("must be between 1 byte and 1 GiB, not %s" % text)
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more, not %s" % text)
     return value
 
 
@@ -125,6 +145,45 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
         "--presence-deltas", action="store_true",
         help="presence deltas: 'interval' events also list the uuids that joined/left/timed out "
         "since the previous one ('here_now_refresh': true instead when over ~30 KB)",
+    )
+    http = parser.add_argument_group(
+        "HTTP front",
+        "Limits against slow or hostile clients. A stored publish is answered 200 only once it is "
+        "committed to the SQLite file (WAL, synchronous=NORMAL): it survives the server process "
+        "being killed, not a power failure or OS crash (durability).",
+    )
+    http.add_argument(
+        "--header-timeout", type=_positive_seconds, default=DEFAULT_HEADER_TIMEOUT, metavar="SECONDS",
+        help="a request head must arrive within SECONDS of its first byte (or of the connection "
+        "opening); trickling bytes does not extend it (408, default %g)" % DEFAULT_HEADER_TIMEOUT,
+    )
+    http.add_argument(
+        "--body-timeout", type=_positive_seconds, default=DEFAULT_BODY_TIMEOUT, metavar="SECONDS",
+        help="a request body must arrive within SECONDS of its head (408, default %g)" % DEFAULT_BODY_TIMEOUT,
+    )
+    http.add_argument(
+        "--idle-timeout", type=_positive_seconds, default=DEFAULT_IDLE_TIMEOUT, metavar="SECONDS",
+        help="close keep-alive connections idle this long (default %g)" % DEFAULT_IDLE_TIMEOUT,
+    )
+    http.add_argument(
+        "--max-connections", type=_count, default=DEFAULT_MAX_CONNECTIONS, metavar="N",
+        help="open connections at most, kept below the file-descriptor limit; at the cap the "
+        "connection stalled longest in its request head (then the longest idle) is closed, and "
+        "a new one is refused with 503 only when all are busy (default %d)" % DEFAULT_MAX_CONNECTIONS,
+    )
+    http.add_argument(
+        "--max-connections-per-client", type=_count, default=DEFAULT_MAX_PER_CLIENT, metavar="N",
+        help="open connections per client address at most (default %d)" % DEFAULT_MAX_PER_CLIENT,
+    )
+    http.add_argument(
+        "--max-header-bytes", type=_count, default=DEFAULT_MAX_HEADER_BYTES, metavar="BYTES",
+        help="request headers at most (431 above; default %d)" % DEFAULT_MAX_HEADER_BYTES,
+    )
+    http.add_argument(
+        "--cors-origin", dest="cors_origins", action="append", default=None, metavar="ORIGIN",
+        help="browser origin allowed to call the server (repeatable): 'loopback' (web pages served "
+        "from this machine, any port; the default), '*' (any page: unsafe with demo-mode keys), or "
+        "an exact origin such as https://app.example. Requests from other origins get 403.",
     )
     parser.add_argument(
         "--log-level", choices=("debug", "info", "warning"), default="info",
@@ -181,6 +240,10 @@ def run_serve(args: argparse.Namespace) -> int:
             keysets=args.keysets, long_poll=args.long_poll, max_file_size=args.max_file_size,
             presence_announce_max=args.presence_announce_max,
             presence_interval=args.presence_interval, presence_deltas=args.presence_deltas,
+            header_timeout=args.header_timeout, body_timeout=args.body_timeout,
+            idle_timeout=args.idle_timeout, max_connections=args.max_connections,
+            max_connections_per_client=args.max_connections_per_client,
+            max_header_bytes=args.max_header_bytes, cors_origins=args.cors_origins or ["loopback"],
         )
         d.addCallbacks(started, failed)
 
@@ -218,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pubnub-fast", description="pubnub_fast command-line tools"
     )
+    from pubnub_fast import __version__
+
+    parser.add_argument("--version", action="version", version="pubnub-fast %s" % __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for name, (help_text, configure, run) in SUBCOMMANDS.items():

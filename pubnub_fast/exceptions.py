@@ -1,7 +1,7 @@
 """Exceptions raised by pubnub_fast (``pubnub.exceptions`` compatible)."""
 import json
 
-__all__ = ["PubNubException", "PubNubTwistedException"]
+__all__ = ["PubNubException", "PubNubTwistedException", "PubNubAsyncioException"]
 
 
 class PubNubException(Exception):
@@ -78,3 +78,27 @@ class PubNubTwistedException(Exception):
         if exception is not None:
             return str(exception)
         return str(getattr(error_data, "information", "PubNub request failed"))
+
+
+class PubNubAsyncioException(Exception):
+    """What ``.future()`` of ``PubNubAsyncio`` returns (not raises) when a request failed.
+
+    ``result`` and ``status`` as in an envelope; ``is_error()`` is True and ``value()`` is the
+    underlying ``PubNubException``.
+    """
+
+    def __init__(self, result, status):
+        self.result = result
+        self.status = status
+        super().__init__(result, status)
+
+    def __str__(self):
+        error_data = getattr(self.status, "error_data", None)
+        return str(getattr(error_data, "information", None) or "PubNub request failed")
+
+    @staticmethod
+    def is_error():
+        return True
+
+    def value(self):
+        return self.status.error_data.exception

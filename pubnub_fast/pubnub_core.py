@@ -82,6 +82,8 @@ class PubNubCore:
 
     SDK_NAME = "PubNub-Python-Fast"
     SDK_VERSION = __version__
+    #: How listeners are called (the sync and asyncio styles deliver on their own thread / loop).
+    _listeners_class = Listeners
     TIMESTAMP_DIVIDER = 1000
 
     def __init__(self, config: PNConfiguration, reactor: Any, clock: Any = None, transport: Any = None,
@@ -100,7 +102,7 @@ class PubNubCore:
             transport = self.default_transport(pool)
         self._transport = transport
         self._pipeline = RequestPipeline(self, transport, self.clock)
-        self._listeners = Listeners(self) if config.enable_subscribe else None
+        self._listeners = self._listeners_class(self) if config.enable_subscribe else None
         self._subscription = (SubscriptionLoop(self, self._listeners, self.clock, random)
                               if config.enable_subscribe else None)
         self._token: Optional[str] = None
@@ -173,10 +175,12 @@ class PubNubCore:
         self._loop().reconnect()
 
     def get_subscribed_channels(self) -> List[str]:
-        return self._loop().subscribed_channels() if self._subscription is not None else []
+        """The subscribed channels, with their ``-pnpres`` names when subscribed with presence (as
+        PubNub's SDK lists them)."""
+        return self._loop().subscribed_channels(with_presence=True) if self._subscription is not None else []
 
     def get_subscribed_channel_groups(self) -> List[str]:
-        return self._loop().subscribed_channel_groups() if self._subscription is not None else []
+        return self._loop().subscribed_channel_groups(with_presence=True) if self._subscription is not None else []
 
     def _file_url(self, channel: str, file_id: str, file_name: str) -> str:
         return self.get_file_url().channel(channel).file_id(file_id).file_name(file_name).get_complete_url()

@@ -61,6 +61,7 @@ class PubNubTwisted(PubNubCore):
         self._started = False
         self._ran_reactor = False
         self._stopped = False
+        self._shutdown_trigger: Any = None
 
     @staticmethod
     def sdk_platform() -> str:
@@ -77,9 +78,22 @@ class PubNubTwisted(PubNubCore):
         if self._stopped:
             raise RuntimeError("this PubNubTwisted was stopped; create a new client")
         self._started = True
+        # the reactor stopping (Ctrl-C, SIGTERM, reactor.stop()) is a shutdown the user asked for:
+        # end the subscription with PNDisconnectedCategory before connections are torn down, not
+        # with PNUnexpectedDisconnectCategory from the cut long-poll
+        add_trigger = getattr(self.reactor, "addSystemEventTrigger", None)
+        if add_trigger is not None and self._shutdown_trigger is None:
+            self._shutdown_trigger = add_trigger("before", "shutdown", self._reactor_shutting_down)
         if not skip_reactor:
             self._ran_reactor = True
             self.reactor.run()
+
+    def _reactor_shutting_down(self) -> None:
+        self._ran_reactor = False  # already stopping: stop() must not stop it again
+        self._shutdown_trigger = None
+        if not self._stopped and self._subscription is not None:
+            self._subscription.stop(announce=True)
+        self.stop()
 
     def stop(self) -> defer.Deferred:
         """Cancel every request in flight and timer, close the connection pool.
@@ -90,6 +104,9 @@ class PubNubTwisted(PubNubCore):
         if self._stopped:
             return defer.succeed(None)
         self._stopped = True
+        trigger, self._shutdown_trigger = self._shutdown_trigger, None
+        if trigger is not None:
+            self.reactor.removeSystemEventTrigger(trigger)
         if self._subscription is not None:
             self._subscription.stop()
         self._pipeline.cancel_all()

@@ -119,11 +119,12 @@ class SubscriptionLoop:
     def config(self):
         return self._pubnub.config
 
-    def subscribed_channels(self):
-        return list(self._channels)
+    def subscribed_channels(self, with_presence=False):
+        """The subscribed channels; ``with_presence``: also their ``-pnpres`` names where presence is on."""
+        return self._wire_names(self._channels) if with_presence else list(self._channels)
 
-    def subscribed_channel_groups(self):
-        return list(self._groups)
+    def subscribed_channel_groups(self, with_presence=False):
+        return self._wire_names(self._groups) if with_presence else list(self._groups)
 
     @property
     def timetoken(self):
@@ -197,12 +198,20 @@ class SubscriptionLoop:
             else:
                 self._state[name] = state
 
-    def stop(self):
-        """Cancel the long-poll, the retry timer and the heartbeat; the loop cannot be reused."""
+    def stop(self, announce=False):
+        """Cancel the long-poll, the retry timer and the heartbeat; the loop cannot be reused.
+
+        ``announce``: if the loop was subscribed, tell the listeners with a non-error
+        ``PNDisconnectedCategory`` — a shutdown the user asked for (the reactor stopping on
+        Ctrl-C), not the network failing under an in-flight long-poll.
+        """
+        subscribed = not self._stopped and bool(self._channels or self._groups)
         self._stopped = True
         self._cancel_poll()
         self._cancel_retry()
         self._update_heartbeat()
+        if announce and subscribed:
+            self._announce(PNStatusCategory.PNDisconnectedCategory)
 
     def _check_not_stopped(self):
         if self._stopped:

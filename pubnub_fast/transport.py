@@ -9,11 +9,14 @@ stalled request ends, and its connection is closed, after exactly ``timeout`` se
 one stays selectable (``PubNubTwisted(transport=TreqTransport(reactor))``) and carries multipart
 uploads and redirects for it.
 """
+import io
+
 from twisted.internet import defer
 from twisted.internet.protocol import Protocol
 from twisted.python.failure import Failure
-from twisted.web.client import PartialDownloadError, ResponseDone
+from twisted.web.client import FileBodyProducer, PartialDownloadError, ResponseDone
 from twisted.web.http import PotentialDataLoss
+from twisted.web.iweb import IBodyProducer
 
 __all__ = ["TransportResponse", "TreqTransport", "ResponseTooLarge", "DEFAULT_MAX_RESPONSE_SIZE"]
 
@@ -140,8 +143,10 @@ class TreqTransport:
                 self._pool = pool
             agent = Agent(reactor, contextFactory=BrowserLikePolicyForHTTPS(trustRoot=trust_root),
                           connectTimeout=connect_timeout, pool=pool)
-            http_client = HTTPClient(ContentDecoderAgent(agent, [(b"gzip", GzipDecoder)]))
+            http_client = HTTPClient(ContentDecoderAgent(agent, [(b"gzip", GzipDecoder)]),
+                                     data_to_body_producer=self._body_producer)
         self._client = http_client
+        self._cooperator = None
 
     @property
     def pool(self):
@@ -214,8 +219,22 @@ class TreqTransport:
         pool = self._pool
         return sum(len(v) for v in pool._connections.values()) if pool is not None else 0
 
+    def _body_producer(self, data):
+        """Request bodies are produced on this transport's reactor (treq's default producer
+        schedules on the global reactor, which a private reactor — the sync and asyncio clients —
+        never runs)."""
+        if isinstance(data, (bytes, bytearray)):
+            if self._cooperator is None:
+                from twisted.internet import task
+
+                self._cooperator = task.Cooperator(scheduler=lambda work: self._reactor.callLater(0, work))
+            return FileBodyProducer(io.BytesIO(bytes(data)), cooperator=self._cooperator)
+        return IBodyProducer(data)
+
     def close(self):
         """Close the pooled connections this transport created (a Deferred)."""
+        if self._cooperator is not None:
+            self._cooperator.stop()
         if self._owns_pool and self._pool is not None:
             return self._pool.closeCachedConnections()
         return defer.succeed(None)

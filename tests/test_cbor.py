@@ -197,25 +197,66 @@ def test_size_limit():
     assert loads(dumps(b"x" * 20), max_size=22) == b"x" * 20
 
 
+def _same(a, b):
+    """``a`` and ``b`` are the same decoded CBOR value (types included; NaN is NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(
+            _same(ka, kb) and _same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items()))
+    return a == b
+
+
+def _decodes_like_cbor2(data):
+    """What ``loads(data)`` does, checked against cbor2: a value cbor2 reads the same (our decoder
+    is the stricter one: it may refuse what cbor2 reads, never the other way round)."""
+    try:
+        value = loads(data)
+    except CBORDecodeError as error:
+        assert str(error), data
+        return None
+    if cbor2 is not None:
+        assert _same(value, cbor2.loads(data)), (data, value)
+    assert _same(loads(dumps(value)), value), (data, value)  # and it encodes back
+    return value
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.binary(max_size=64))
-def test_random_bytes_decode_or_raise_cbor_errors_only(data):
-    try:
-        loads(data)
-    except CBORDecodeError:
-        pass
+def test_random_bytes_decode_like_cbor2_or_raise_cbor_errors(data):
+    _decodes_like_cbor2(data)
+    if cbor2 is not None:
+        try:
+            cbor2.loads(data)
+        except Exception:  # what cbor2 refuses, we refuse too
+            with pytest.raises(CBORDecodeError):
+                loads(data)
 
 
 @settings(max_examples=200, deadline=None)
 @given(values, st.data())
-def test_corrupted_encodings_decode_or_raise_cbor_errors_only(value, data):
+def test_corrupted_encodings_decode_like_cbor2_or_raise_cbor_errors(value, data):
     encoded = bytearray(dumps(value))
     index = data.draw(st.integers(min_value=0, max_value=len(encoded) - 1))
     encoded[index] = data.draw(st.integers(min_value=0, max_value=255))
-    try:
-        loads(bytes(encoded))
-    except CBORDecodeError:
-        pass
+    _decodes_like_cbor2(bytes(encoded))
+
+
+@needs_cbor2
+def test_known_corruptions():
+    # a changed head is read as what it now says, or refused; never anything else
+    assert _decodes_like_cbor2(bytes.fromhex("8301020304")) is None  # 3 items then a trailing byte
+    assert _decodes_like_cbor2(bytes.fromhex("8201020304")) is None
+    assert _decodes_like_cbor2(bytes.fromhex("8401020304")) == [1, 2, 3, 4]
+    assert _decodes_like_cbor2(bytes.fromhex("a2616101616202")) == {"a": 1, "b": 2}
+    assert _decodes_like_cbor2(bytes.fromhex("a2616101616101")) is None  # duplicate key
+    assert _decodes_like_cbor2(bytes.fromhex("6261")) is None  # text shorter than declared
+    assert _decodes_like_cbor2(bytes.fromhex("62c328")) is None  # invalid UTF-8
+    assert _decodes_like_cbor2(bytes.fromhex("1b0000000000000001")) == 1
 
 
 # --- encoding errors ----------------------------------------------------------------------------

@@ -456,14 +456,79 @@ def test_pre_311_base64_path_agrees(text):
         assert outcome(_crypto_py._a2b_strict_regex) == outcome(_crypto_py._a2b_strict_311)
 
 
+def _oracle_cbc_decrypt(key, iv, data):
+    """AES-256-CBC + strict PKCS#7 by hand on ``cryptography``'s raw CBC (shares nothing with the
+    twins): the plaintext, or None where decryption must fail."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    if not data or len(data) % 16:
+        return None
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    raw = decryptor.update(data) + decryptor.finalize()
+    n = raw[-1]
+    if not 1 <= n <= 16 or raw[-n:] != bytes([n]) * n:
+        return None
+    return raw[:-n]
+
+
+def _oracle_cbc_encrypt_raw(key, iv, raw):
+    """The ciphertext that CBC-decrypts to ``raw`` exactly (no padding added)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return encryptor.update(raw) + encryptor.finalize()
+
+
+def _check_against_oracle(crypto_impl, key, iv, data):
+    expected = _oracle_cbc_decrypt(key, iv, data)
+    if expected is None:
+        with pytest.raises(DecryptionError):
+            crypto_impl.aes_cbc_decrypt(key, iv, data)
+    else:
+        assert crypto_impl.aes_cbc_decrypt(key, iv, data) == expected
+
+
 @HYPOTHESIS
-@given(key=keys, iv=ivs, data=st.binary(min_size=1, max_size=64))
-def test_random_ciphertext_never_leaks_non_decryption_errors(crypto_impl, key, iv, data):
-    # Arbitrary bytes either decrypt (valid padding by chance) or raise DecryptionError.
-    try:
-        crypto_impl.aes_cbc_decrypt(key, iv, data)
-    except DecryptionError:
-        pass
+@given(key=keys, iv=ivs, data=st.binary(min_size=0, max_size=64))
+def test_random_ciphertext_decrypts_like_the_oracle(crypto_impl, key, iv, data):
+    # Arbitrary bytes: a DecryptionError exactly where the oracle says so, else its plaintext.
+    _check_against_oracle(crypto_impl, key, iv, data)
+
+
+@HYPOTHESIS
+@given(key=keys, iv=ivs, body=st.binary(max_size=40), last=st.integers(0, 255), run=st.integers(0, 17),
+       flip=st.integers(0, 16), flip_to=st.integers(0, 255))
+def test_padding_like_the_oracle(crypto_impl, key, iv, body, last, run, flip, flip_to):
+    # Plaintexts that end in (almost) valid padding: a run of ``run`` copies of ``last``, with one
+    # byte of the last 16 possibly changed. Random ciphertext would almost never reach these.
+    raw = bytearray(body + bytes([last]) * run)
+    raw = bytearray(bytes(16 - len(raw) % 16) + bytes(raw)) if len(raw) % 16 else raw
+    if not raw:
+        raw = bytearray(16)
+    raw[-1 - flip % 16] = flip_to if flip < 16 else raw[-1 - flip % 16]
+    _check_against_oracle(crypto_impl, key, iv, _oracle_cbc_encrypt_raw(key, iv, bytes(raw)))
+
+
+def test_every_padding_byte_is_checked(crypto_impl):
+    # Each of the n bytes of an n-byte padding run, changed to each other value, is an error;
+    # every last byte outside 1..16 is an error; the intact run decrypts.
+    key = bytes(range(32))
+    for n in range(1, 17):
+        good = b"P" * (32 - n) + bytes([n]) * n
+        assert crypto_impl.aes_cbc_decrypt(key, STATIC_IV, _oracle_cbc_encrypt_raw(key, STATIC_IV, good)) == good[:-n]
+        for position in range(32 - n, 32):
+            for value in (0, n - 1, n + 1, 0x80 | n, 255):
+                if value == n:
+                    continue
+                bad = bytearray(good)
+                bad[position] = value
+                ciphertext = _oracle_cbc_encrypt_raw(key, STATIC_IV, bytes(bad))
+                assert position == 31 or _oracle_cbc_decrypt(key, STATIC_IV, ciphertext) is None
+                _check_against_oracle(crypto_impl, key, STATIC_IV, ciphertext)
+    for last in [0] + list(range(17, 256)):
+        ciphertext = _oracle_cbc_encrypt_raw(key, STATIC_IV, b"Q" * 15 + bytes([last]))
+        with pytest.raises(DecryptionError):
+            crypto_impl.aes_cbc_decrypt(key, STATIC_IV, ciphertext)
 
 
 def _compiled_and_pure():

@@ -346,10 +346,9 @@ def test_deeply_nested_values_do_not_crash(filters_impl):
         deep_b = [deep_b]
     compiled = filters_impl.compile_filter("meta.a == data")
     assert compiled.matches({"a": deep_a}, deep_b) is False
-    assert filters_impl.compile_filter("meta.a CONTAINS data").matches({"a": [deep_a]}, deep_b) in (
-        True,
-        False,
-    )
+    # comparing them exhausts the stack: "not equal", so the array does not contain it
+    assert filters_impl.compile_filter("meta.a CONTAINS data").matches({"a": [deep_a]}, deep_b) is False
+    assert filters_impl.compile_filter("meta.a CONTAINS 1").matches({"a": [deep_a, 1]}, None) is True
     assert filters_impl.compile_filter("meta.a[0][0][0]").matches({"a": deep_a}, None) is True
 
 
@@ -361,19 +360,21 @@ def test_non_json_objects_do_not_crash(filters_impl):
         __hash__ = object.__hash__
 
     weird = {"a": Weird(), "b": [Weird()], "c": b"bytes", "d": object()}
-    for expression in (
-        "meta.a == 1",
-        "meta.a != data",
-        "meta.b == data",
-        "meta.b CONTAINS 'x'",
-        "meta.c LIKE 'b*'",
-        "meta.d > 1",
-        "meta.d + 1 == 2",
-        "meta.a",
-        "-meta.c",
+    for expression, expected in (
+        ("meta.a == 1", False),  # not a JSON value: equal to nothing
+        ("meta.a != data", True),
+        ("meta.b == data", False),  # two arrays whose elements' == raises: not equal
+        ("meta.b CONTAINS 'x'", False),
+        ("meta.c LIKE 'b*'", False),  # bytes are not a string
+        ("meta.c CONTAINS 'b'", False),
+        ("meta.d > 1", False),  # not a number
+        ("meta.d + 1 == 2", False),
+        ("meta.d + 1 != 2", True),  # arithmetic on it is missing
+        ("meta.a", True),  # any other value is truthy
+        ("!meta.d", False),
+        ("-meta.c", False),
     ):
-        result = filters_impl.compile_filter(expression).matches(weird, [Weird()])
-        assert result in (True, False)
+        assert filters_impl.compile_filter(expression).matches(weird, [Weird()]) is expected, expression
 
 
 # ---------------------------------------------------------------------------------------------
@@ -812,3 +813,151 @@ def test_vectors_file_is_the_shared_copy():
     assert VECTORS["generated_by"] == "vectorgen/gen_filters.py"
     assert len(VECTORS["malformed"]) == 22 and len(VECTORS["cases"]) >= 62
     json.dumps(VECTORS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ordering: an independent oracle
+# ---------------------------------------------------------------------------------------------
+# The reference-interpreter property above reads the same operator table (``_ORDER_OPS``) as the
+# compiler, so a wrong entry there is wrong on both sides, and the random c-vs-pure comparison
+# cannot see a bug both twins share. This oracle shares nothing with either twin: every pair of
+# operands below is labelled by hand with how its two values relate ("lt", "eq", "gt", or
+# "none" when ordering does not apply), and ORDER_TRUTH says by hand what each operator answers
+# for each label. The pairs are then written into expressions of every shape the compilers
+# treat differently (two paths, a path and a constant on either side, two constants, arithmetic
+# on a side, data vs meta), so an operator swap in any one of them (say ``<`` <-> ``<=``) fails
+# here in the pure pass as well as in the compiled one.
+
+ORDER_TRUTH = {
+    #        lt     eq     gt     none
+    "<": (True, False, False, False),
+    "<=": (True, True, False, False),
+    ">": (False, False, True, False),
+    ">=": (False, True, True, False),
+}
+RELATIONS = ("lt", "eq", "gt", "none")
+
+# (left value, right value, relation of left to right)
+ORDER_PAIRS = [
+    # equal values: numbers, numeric strings, mixed
+    (7, 7, "eq"),
+    (7, 7.0, "eq"),
+    (7.0, 7, "eq"),
+    (0, 0, "eq"),
+    (-3, -3, "eq"),
+    (0.5, 0.5, "eq"),
+    (7, "7", "eq"),
+    ("7", 7, "eq"),
+    ("7.0", 7, "eq"),
+    (7, "7.0", "eq"),
+    ("1e1", 10, "eq"),
+    ("-0", 0, "eq"),
+    (0.5, "0.5", "eq"),
+    ("7", "7", "eq"),
+    ("10", "1e1", "eq"),
+    ("-2", "-2.0", "eq"),
+    (10**20, 10**20, "eq"),
+    (2**63, 2**63, "eq"),
+    (10**30, "1" + "0" * 30, "eq"),
+    # one step apart either way
+    (6, 7, "lt"),
+    (7, 8, "lt"),
+    (-1, 0, "lt"),
+    ("6", 7, "lt"),
+    (6.5, "7", "lt"),
+    ("2", "10", "lt"),  # numerically, not as text
+    (6.999, 7, "lt"),
+    (8, 7, "gt"),
+    ("8", 7, "gt"),
+    (7, "6.5", "gt"),
+    ("10", "9", "gt"),
+    (0, -1, "gt"),
+    (10**20 + 1, 10**20, "gt"),
+    # ordering does not apply: booleans, non-numeric strings, null, containers, NaN
+    (True, 1, "none"),
+    (1, True, "none"),
+    (False, 0, "none"),
+    ("abc", "abc", "none"),
+    ("b", "a", "none"),
+    (None, None, "none"),
+    (None, 0, "none"),
+    ([1], [1], "none"),
+    ({"x": 1}, 1, "none"),
+    ("7 ", 7, "none"),
+    ("+7", 7, "none"),
+    ("NaN", 1, "none"),
+    ("", 0, "none"),
+]
+
+
+def _order_literal(value):
+    """``value`` written as a filter literal, or None when the language has no literal for it."""
+    if value is True or value is False or value is None or isinstance(value, (list, dict)):
+        return None
+    if isinstance(value, str):
+        return "'%s'" % value
+    if isinstance(value, int):
+        return str(value) if value >= 0 else "-%d" % -value
+    text = repr(value)
+    if "e" in text or "inf" in text or "nan" in text:
+        return None
+    return text if value >= 0 else "-" + text[1:]
+
+
+def _order_cases():
+    cases = []
+    for left, right, relation in ORDER_PAIRS:
+        meta = {"a": left, "b": right}
+        for op, truth in ORDER_TRUTH.items():
+            expected = truth[RELATIONS.index(relation)]
+            shapes = [
+                ("meta.a %s meta.b" % op, meta, None),
+                ("a %s b" % op, meta, None),
+                ("data.a %s meta.b" % op, {"b": right}, {"a": left}),
+                ("(meta.a) %s (meta.b)" % op, meta, None),
+            ]
+            left_literal, right_literal = _order_literal(left), _order_literal(right)
+            if right_literal is not None:
+                shapes.append(("meta.a %s %s" % (op, right_literal), meta, None))
+            if left_literal is not None:
+                shapes.append(("%s %s meta.b" % (left_literal, op), meta, None))
+            if left_literal is not None and right_literal is not None:
+                shapes.append(("%s %s %s" % (left_literal, op, right_literal), None, None))
+            if relation != "none" and max(abs(float(left)), abs(float(right))) < 2**53:
+                # arithmetic keeps the relation of numeric operands (beyond 2**63 it goes float)
+                shapes.append(("meta.a * 1 %s meta.b + 0" % op, meta, None))
+                shapes.append(("meta.a - 0 %s meta.b" % op, meta, None))
+            for expression, m, p in shapes:
+                cases.append(pytest.param(expression, m, p, expected, id="%s|%r|%r" % (expression, m, p)))
+    return cases
+
+
+ORDER_CASES = _order_cases()
+
+
+@pytest.mark.parametrize("expression,meta,payload,expected", ORDER_CASES)
+def test_ordering_oracle(filters_impl, expression, meta, payload, expected):
+    assert filters_impl.compile_filter(expression).matches(meta, payload) is expected
+
+
+def test_ordering_oracle_covers_every_operator_at_equal_values():
+    seen = {(case.values[0].split()[1] if len(case.values[0].split()) == 3 else None) for case in ORDER_CASES}
+    assert {"<", "<=", ">", ">="} <= seen
+    # every operator sees at least one equal pair as a constant on the right, on the left and
+    # between two paths (the three ways the compilers build a comparison)
+    for op in ORDER_TRUTH:
+        for shape in ("meta.a %s meta.b", "meta.a %s 7", "7 %s meta.b", "7 %s 7"):
+            assert any(case.values[0] == shape % op for case in ORDER_CASES), shape % op
+
+
+@pytest.mark.parametrize("op", sorted(ORDER_TRUTH))
+def test_ordering_missing_operands_are_false(filters_impl, op):
+    for expression, meta in (
+        ("meta.a %s meta.b" % op, {"a": 1}),
+        ("meta.a %s meta.b" % op, {"b": 1}),
+        ("meta.a %s 1" % op, {}),
+        ("1 %s meta.a" % op, None),
+        ("meta.a / 0 %s 1" % op, {"a": 1}),
+        ("data %s 1" % op, None),
+    ):
+        assert filters_impl.compile_filter(expression).matches(meta, None) is False, expression

@@ -234,7 +234,33 @@ class Endpoint:
         return self.pubnub._pipeline.execute(self, self.options())
 
     def pn_async(self, callback):
-        """Send the request and call ``callback(result, status)`` once, on the reactor thread.
+        """Send the request and call ``callback(result, status)`` once.
+
+        On ``PubNubTwisted`` the callback runs on the reactor thread; the sync client
+        (``pubnub_fast.pubnub.PubNub``) calls it on its callback thread.
+        """
+        styled = getattr(self.pubnub, "_request_async", None)
+        if styled is not None:
+            return styled(self, callback)
+        return self._pn_async(callback)
+
+    def sync(self):
+        """Send the request and wait for it (``pubnub_fast.pubnub.PubNub`` only): returns an
+        ``Envelope`` (``.result``, ``.status``), raises ``PubNubException`` on failure."""
+        return _client_style(self, "_request_sync", "sync")(self)
+
+    async def future(self):
+        """(``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` only) An ``AsyncioEnvelope``, or on failure
+        a ``PubNubAsyncioException`` (returned, not raised)."""
+        return await _client_style(self, "_request_future", "future")(self)
+
+    async def result(self):
+        """(``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` only) The result; raises ``PubNubException``
+        on failure."""
+        return await _client_style(self, "_request_result", "result")(self)
+
+    def _pn_async(self, callback):
+        """``pn_async`` on the reactor thread (``PubNubTwisted``): ``callback(result, status)`` there.
 
         Invalid parameters call ``callback(None, status)`` at once with a
         ``PNBadRequestCategory`` status whose ``error_data.exception`` is the
@@ -275,6 +301,17 @@ class Endpoint:
 
 
 _NOT_SETTERS = frozenset(dir(Endpoint)) - {"channel"}
+
+_STYLES = {"sync": "pubnub_fast.pubnub.PubNub", "future": "pubnub_fast.pubnub_asyncio.PubNubAsyncio",
+           "result": "pubnub_fast.pubnub_asyncio.PubNubAsyncio"}
+
+
+def _client_style(endpoint, hook, name):
+    invoke = getattr(endpoint.pubnub, hook, None)
+    if invoke is None:
+        raise NotImplementedError("%s() is the invocation style of %s; %s uses deferred() or pn_async()"
+                                  % (name, _STYLES[name], type(endpoint.pubnub).__name__))
+    return invoke
 
 
 def _call_user(callback, result, status):

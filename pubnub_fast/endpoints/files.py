@@ -449,7 +449,7 @@ class _CompositeEndpoint(Endpoint):
         self.run(steps).chainDeferred(steps.deferred)
         return steps.deferred
 
-    def pn_async(self, callback):
+    def _pn_async(self, callback):
         try:
             self.validate_params()
         except PubNubException as exc:

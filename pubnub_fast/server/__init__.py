@@ -27,10 +27,13 @@ from twisted.python.failure import Failure
 
 from pubnub_fast.server.app import ServerApp
 from pubnub_fast.server.files_store import DEFAULT_MAX_FILE_SIZE
+from pubnub_fast.server.http import HttpSettings, is_loopback_host
 from pubnub_fast.server.keysets import Keyset
 from pubnub_fast.server.presence import DEFAULT_ANNOUNCE_MAX, DEFAULT_INTERVAL, PresenceSettings
 
-__all__ = ["Keyset", "RunningServer", "ServerApp", "start_server"]
+__all__ = ["HttpSettings", "Keyset", "RunningServer", "ServerApp", "start_server"]
+
+_DEFAULT_HTTP = HttpSettings()
 
 log = logging.getLogger("pubnub_fast.server")
 
@@ -101,6 +104,19 @@ class RunningServer:
         log.info("pubnub-fast server on %s stopped", self.origin)
 
 
+def exposure_warning(host: str, has_keysets: bool, cors_origins: Iterable[str]) -> str:
+    """The warning for a server bound beyond loopback."""
+    text = (
+        "WARNING: listening on %s, beyond loopback: anyone who can reach this port can use the "
+        "server" % (host or "all interfaces")
+    )
+    if not has_keysets:
+        text += " with ANY keys (demo mode; pass --keyset SUB:PUB:SECRET to require keys)"
+    if "*" in cors_origins:
+        text += "; any web page may call it (CORS origins '*')"
+    return text + ". This server is for development and tests, not production."
+
+
 @inlineCallbacks
 def start_server(
     reactor: Any,
@@ -114,6 +130,13 @@ def start_server(
     presence_announce_max: int = DEFAULT_ANNOUNCE_MAX,
     presence_interval: float = DEFAULT_INTERVAL,
     presence_deltas: bool = False,
+    header_timeout: float = _DEFAULT_HTTP.header_timeout,
+    body_timeout: float = _DEFAULT_HTTP.body_timeout,
+    idle_timeout: float = _DEFAULT_HTTP.idle_timeout,
+    max_connections: int = _DEFAULT_HTTP.max_connections,
+    max_connections_per_client: int = _DEFAULT_HTTP.max_connections_per_client,
+    max_header_bytes: int = _DEFAULT_HTTP.max_header_bytes,
+    cors_origins: Iterable[str] = _DEFAULT_HTTP.cors_origins,
 ) -> Any:
     """Start a server; fires with a :class:`RunningServer`.
 
@@ -126,10 +149,23 @@ def start_server(
     ``presence_announce_max`` occupants; above that the channel sends an ``interval`` event every
     ``presence_interval`` seconds instead, with the join/leave/timeout uuid lists when
     ``presence_deltas`` (a :class:`Keyset` may override each; protocol.md §4).
+
+    The HTTP front (:class:`~.http.HttpSettings`): a request head must arrive within
+    ``header_timeout`` seconds of its first byte and its body within ``body_timeout`` (trickling
+    does not extend either); a keep-alive connection idle ``idle_timeout`` seconds is closed; at
+    most ``max_connections`` connections (clamped below the file-descriptor limit) and
+    ``max_connections_per_client`` per client address; request headers up to
+    ``max_header_bytes`` (431 above); ``cors_origins`` are the browser origins allowed
+    (``"loopback"``: pages served from this machine, the default; ``"*"``: any; or exact origins).
+    Binding ``host`` beyond loopback logs a loud warning.
     """
     presence = PresenceSettings(presence_announce_max, presence_interval, presence_deltas)
+    http = HttpSettings(
+        header_timeout, body_timeout, idle_timeout, max_connections, max_connections_per_client,
+        max_header_bytes, tuple(cors_origins),
+    )
     app = ServerApp(
-        reactor, data, keysets, long_poll, presence_sweep, max_file_size, presence=presence
+        reactor, data, keysets, long_poll, presence_sweep, max_file_size, presence=presence, http=http
     )
     yield app.open()
     try:
@@ -139,4 +175,6 @@ def start_server(
         raise
     running = RunningServer(app, listening, host)
     log.info("pubnub-fast server on %s (data %s)", running.origin, data)
+    if not is_loopback_host(host):
+        log.warning(exposure_warning(host, bool(app.keysets.keysets), http.cors_origins))
     return running

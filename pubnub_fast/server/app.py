@@ -16,7 +16,7 @@ from pubnub_fast.server.database import Database
 from pubnub_fast.server.fanout import Fanout
 from pubnub_fast.server.files_store import DEFAULT_MAX_FILE_SIZE, FilesStore
 from pubnub_fast.server.filtering import FilterCache
-from pubnub_fast.server.http import ApiResource, ApiSite, Router
+from pubnub_fast.server.http import ApiSite, CorsPolicy, Dispatcher, HttpSettings, Router
 from pubnub_fast.server.keysets import AccessPolicy, Keyset, KeysetRegistry
 from pubnub_fast.server.messages import PRESENCE_SUFFIX, MessageRecord, MessageStore
 from pubnub_fast.server.objects_store import ObjectsStore
@@ -41,6 +41,7 @@ class ServerApp:
         presence_sweep: float = 1.0,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         presence: PresenceSettings | None = None,
+        http: HttpSettings | None = None,
     ) -> None:
         if long_poll <= 0:
             raise ValueError("long_poll must be positive, not %r" % (long_poll,))
@@ -62,7 +63,8 @@ class ServerApp:
         self.filters = FilterCache()
         self.region = REGION
         self.router = Router()
-        self.site = ApiSite(ApiResource(self.router, self), reactor)
+        http = http or HttpSettings()
+        self.site = ApiSite(Dispatcher(self.router, self, CorsPolicy(http.cors_origins)), reactor, http)
 
     @inlineCallbacks
     def open(self) -> Any:

@@ -49,11 +49,12 @@ def routes(app: Any) -> list[Route]:
 
     base = "/{operation}/{pub}/{sub}/{signature}/{channel}/{callback}"
     family = HeaderFamily.PUBSUB
+    # eager: a publish changes everything it changes before returning (http.Route)
     return [
-        Route(["GET"], base.replace("{operation}", "publish") + "/{message}", publish_get, family, error),
-        Route(["POST"], base.replace("{operation}", "publish"), publish_post, family, error),
-        Route(["GET"], base.replace("{operation}", "signal") + "/{message}", signal_get, family, error),
-        Route(["POST"], base.replace("{operation}", "signal"), signal_post, family, error),
+        Route(["GET"], base.replace("{operation}", "publish") + "/{message}", publish_get, family, error, True),
+        Route(["POST"], base.replace("{operation}", "publish"), publish_post, family, error, True),
+        Route(["GET"], base.replace("{operation}", "signal") + "/{message}", signal_get, family, error, True),
+        Route(["POST"], base.replace("{operation}", "signal"), signal_post, family, error, True),
     ]
 
 

@@ -12,4 +12,4 @@ def routes(app: Any) -> list[Route]:
     def time(call: ApiCall) -> responses.ApiResponse:
         return responses.ok([app.timetokens.cursor()], HeaderFamily.PUBSUB)
 
-    return [Route(["GET"], "/time/0", time, HeaderFamily.PUBSUB)]
+    return [Route(["GET"], "/time/0", time, HeaderFamily.PUBSUB, eager=True)]
