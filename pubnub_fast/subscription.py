@@ -21,13 +21,13 @@ from collections import OrderedDict
 
 from twisted.internet import task
 
+from pubnub_fast import _speedups
 from pubnub_fast.endpoints.presence import Heartbeat, Leave
 from pubnub_fast.endpoints.subscribe import Subscribe
 from pubnub_fast.enums import (PNHeartbeatNotificationOptions, PNOperationType, PNReconnectionPolicy,
                                PNStatusCategory)
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
-from pubnub_fast.models.consumer.pubsub import PNMessageResult
 from pubnub_fast.reconnection import ReconnectDelays
 
 __all__ = ["SubscriptionLoop", "PRESENCE_SUFFIX"]
@@ -294,35 +294,8 @@ class SubscriptionLoop:
         return None
 
     def _dispatch(self, events, status):
-        # The per-message path: dedupe, decryption-error status, every listener. _RecentEvents.seen,
-        # _event_key and Listeners.announce are inlined here (same behaviour), because this loop
-        # runs once per message delivered.
-        keys = self._recent._keys
-        size = self._recent._size
-        listeners = self._listeners
-        pubnub = self._pubnub
-        for method, result in events:
-            if type(result) is PNMessageResult:  # no action timetoken, event or uuid
-                key = (method, result.channel, result.timetoken, None, None, None)
-            else:
-                key = _event_key(method, result)
-            if key is not None:
-                if key in keys:
-                    keys.move_to_end(key)
-                    continue
-                keys[key] = None
-                if len(keys) > size:
-                    keys.popitem(last=False)
-            if method == "message" or method == "file":
-                error = getattr(result, "error", None)
-                if error is not None:
-                    self._announce_decryption_error(error, result, status)
-            # the list is replaced, never changed, when listeners are added or removed
-            for listener in listeners._listeners:
-                try:
-                    getattr(listener, method)(pubnub, result)
-                except Exception:
-                    logger.exception("listener %r raised in %s()", listener, method)
+        # dedupe, decryption-error statuses and listener calls, per message: the envelope hot path
+        _speedups.envelope.deliver(self, events, status, _event_key)
 
     def _poll_failed(self, failure, token):
         if token is not self._poll_token:
