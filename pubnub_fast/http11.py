@@ -276,6 +276,7 @@ class HTTP11ClientProtocol(Protocol):
         self._received = False
         self._poller = None
         self._socket = None
+        self._written = True
 
     def connectionMade(self):
         transport = self.transport
@@ -354,9 +355,21 @@ class HTTP11ClientProtocol(Protocol):
                 except OSError:  # EAGAIN, or an error Twisted's own write will report
                     sent = 0
                 if sent == len(data):
+                    self._written = True
                     return
                 data = data[sent:]
+        self._written = False  # some of it is in a write buffer: see _unsent()
         self.transport.write(data)
+
+    def _unsent(self):
+        """Whether part of the current request may still sit in a write buffer (an answer that
+        arrives before the whole request went out, e.g. a 413, must not free the connection:
+        the rest of the body would be read as the next request)."""
+        transport = self.transport
+        tcp = transport if isinstance(transport, _TCPConnection) else getattr(transport, "transport", None)
+        if isinstance(tcp, _TCPConnection):
+            return bool(tcp._tempDataBuffer or tcp.dataBuffer)
+        return False  # an in-memory transport (tests) delivers writes in order
 
     def drop_exchange(self):
         """The exchange was abandoned (timeout/cancel): close this connection without reporting."""
@@ -562,7 +575,11 @@ class HTTP11ClientProtocol(Protocol):
         self.exchange = None
         exchange.connection = None
         self._state = self._IDLE
-        self._deliver(exchange, self._code, self._head, self._lower, body, self._reusable)
+        reusable = self._reusable
+        if not self._written and self._unsent():
+            reusable = False
+            self.transport.abortConnection()  # a graceful close would wait for the unsent rest
+        self._deliver(exchange, self._code, self._head, self._lower, body, reusable)
 
     def _deliver(self, exchange, code, head, lower, body, reusable):
         # hand the connection back first: a callback sending the next request can reuse it at once

@@ -198,6 +198,41 @@ def test_a_body_larger_than_the_socket_buffers_arrives_whole_and_in_order(loopba
 
 
 @pytest_twisted.inlineCallbacks
+def test_an_answer_before_the_whole_request_went_out_does_not_free_the_connection():
+    """A server answering (say 413) while the client is still sending a large body: the rest of
+    the body must not be taken for the next request on a reused connection."""
+    class EarlyAnswer(Protocol):
+        def connectionMade(self):
+            self.factory.connections.append(self)
+            self.answered = False
+
+        def dataReceived(self, data):
+            self.factory.requests.append(data)
+            if not self.answered:
+                self.answered = True
+                self.transport.write(response(b'{"status": 413}', code=413))
+                self.transport.pauseProducing()  # stop reading: the client's body stays unsent
+
+    factory = ScriptedFactory()
+    factory.protocol = EarlyAnswer
+    net = Loopback("http11")
+    port = net.serve(factory)
+    try:
+        answer = yield net.transport.request("POST", "http://127.0.0.1:%d/x" % port, body=b"x" * (64 << 20),
+                                             timeout=20, max_response_size=1 << 20)
+        assert answer.code == 413
+        for _ in range(50):
+            if factory.lost or not net.transport.open_connections():
+                break
+            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        assert net.transport.open_connections() == 0
+    finally:
+        for server in factory.connections:
+            server.transport.abortConnection()
+        yield net.close()
+
+
+@pytest_twisted.inlineCallbacks
 def test_refused_connection_is_a_network_issue(loopback):
     net = Loopback(loopback)
     port = net.serve(ScriptedFactory())
