@@ -327,10 +327,14 @@ class HTTP11ClientProtocol(Protocol):
                 sock = getattr(getattr(transport, "transport", None), "socket", None)
             if sock is None:
                 return True  # an in-memory transport (tests): no socket to check
-            poller = self._poller = select.poll()
-            poller.register(sock.fileno(), select.POLLIN | select.POLLPRI)
+            if _HAS_POLL:
+                poller = select.poll()
+                poller.register(sock.fileno(), select.POLLIN | select.POLLPRI)
+                poller = self._poller = poller.poll
+            else:  # Windows: a non-blocking peek
+                poller = self._poller = _Peek(sock)
         # readable while idle: the server closed it (EOF), reset it, or sent unsolicited bytes
-        return not poller.poll(0)
+        return not poller(0)
 
     # --- sending ----------------------------------------------------------------------------------
 
@@ -625,6 +629,25 @@ class HTTP11ClientProtocol(Protocol):
         self._state = self._IDLE
         self.transport.abortConnection()
         exchange.fail(Failure(ResponseFailed([Failure(BadHTTPResponse(message))])))
+
+
+_HAS_POLL = hasattr(select, "poll")
+
+
+class _Peek:
+    """``poll(0)`` for platforms without ``select.poll``: true when the idle socket is readable."""
+
+    def __init__(self, sock):
+        self._sock = sock
+
+    def __call__(self, _timeout):
+        try:
+            self._sock.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        return True
 
 
 class _ConnectionFactory(Factory):

@@ -682,16 +682,20 @@ def test_read_on_a_new_connection_closed_before_any_response_byte_is_not_resent(
     assert len(resource.seen) == 1
 
 
+@pytest.mark.parametrize("without_poll", [False, True], ids=["poll", "peek"])
 @pytest.mark.parametrize("peer_does, reusable", [
     ("nothing", True),
     ("close", False),
     ("send", False),
 ])
-def test_idle_connection_check_before_reuse(peer_does, reusable):
+def test_idle_connection_check_before_reuse(peer_does, reusable, without_poll, monkeypatch):
     """Rule 1: an idle connection whose peer closed it (or sent unsolicited bytes) is dropped
     before a request is written to it — seen by a non-blocking MSG_PEEK on its socket."""
+    from pubnub_fast import http11
     from pubnub_fast.http11 import HTTP11ClientProtocol
 
+    if without_poll:  # as on Windows
+        monkeypatch.setattr(http11, "_HAS_POLL", False)
     ours, theirs = socket.socketpair()
     ours.setblocking(False)
     try:
