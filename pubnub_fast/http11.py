@@ -797,9 +797,16 @@ class HTTP11Transport:
     def _endpoint(self, scheme, host, port):
         if self._endpoint_factory is not None:
             return self._endpoint_factory(scheme, host, port)
-        from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
+        from twisted.internet.abstract import isIPAddress, isIPv6Address
+        from twisted.internet.endpoints import HostnameEndpoint, TCP4ClientEndpoint, TCP6ClientEndpoint, wrapClientTLS
 
-        endpoint = HostnameEndpoint(self._reactor, host, port, timeout=self._connect_timeout)
+        # an address needs no name resolution (HostnameEndpoint would still ask a resolver thread)
+        if isIPAddress(host):
+            endpoint = TCP4ClientEndpoint(self._reactor, host, port, timeout=self._connect_timeout)
+        elif isIPv6Address(host):
+            endpoint = TCP6ClientEndpoint(self._reactor, host, port, timeout=self._connect_timeout)
+        else:
+            endpoint = HostnameEndpoint(self._reactor, host, port, timeout=self._connect_timeout)
         if scheme == "https":
             from twisted.internet.ssl import optionsForClientTLS
 
