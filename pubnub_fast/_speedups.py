@@ -13,6 +13,7 @@ with the import error.
 """
 import importlib
 import os
+from typing import Any, Dict
 
 __all__ = ["HOT_PATHS", "extensions_disabled", "report", "twin"]
 
@@ -23,8 +24,8 @@ HOT_PATHS = ("signing", "crypto", "envelope", "filters")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
-_loaded = {}
-_fallback_errors = {}
+_loaded: Dict[str, Any] = {}
+_fallback_errors: Dict[str, BaseException] = {}
 
 
 def extensions_disabled(environ=None):

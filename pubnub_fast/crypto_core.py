@@ -18,6 +18,7 @@ Differences from the official SDK, on purpose (``spec/decisions.md`` §5):
   ``PubNubException`` — never a silently wrong result or a raw ``ValueError``.
 * Only AES-CBC exists (``cipher_mode`` 2); any other mode is refused when the cryptor is built.
 """
+from typing import Any
 import json
 import json.scanner
 
@@ -49,9 +50,16 @@ UNKNOWN_CRYPTOR_ERROR = "unknown cryptor error"
 
 # The twin doing the AES work, and its functions bound as globals (hot path: no attribute
 # lookups). ``_use_twin`` rebinds them (tests run the public classes on both twins).
-_impl = None
-_legacy_key = _acrh_key = _random_bytes = _aes_cbc_encrypt = _aes_cbc_decrypt = None
-_b64encode = _b64decode = _encrypt_b64 = _decrypt_b64 = None
+_impl: Any = None
+_legacy_key: Any = None
+_acrh_key: Any = None
+_random_bytes: Any = None
+_aes_cbc_encrypt: Any = None
+_aes_cbc_decrypt: Any = None
+_b64encode: Any = None
+_b64decode: Any = None
+_encrypt_b64: Any = None
+_decrypt_b64: Any = None
 STATIC_IV = b"0123456789012345"
 
 
@@ -93,7 +101,7 @@ def decryption_error():
 
 # json.loads() minus its Python-level overhead for the common case (a JSON document with no
 # surrounding whitespace); anything else goes through json.loads() itself.
-_scan_json = json.scanner.make_scanner(json.JSONDecoder())
+_scan_json = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: the C scanner takes a decoder
 
 
 def json_or_text(text):
@@ -259,7 +267,7 @@ class PubNubCryptor:
     text), like the official SDK's.
     """
 
-    CRYPTOR_ID = None
+    CRYPTOR_ID: Any = None
 
     def encrypt(self, data, **kwargs):
         raise NotImplementedError
@@ -278,7 +286,7 @@ def _check_cipher_key(cipher_key):
 class _BuiltinCryptor(PubNubCryptor):
     """Common key and IV handling of the two built-in cryptors."""
 
-    _derive = None  # staticmethod: cipher_key -> AES key
+    _derive: Any = None  # staticmethod: cipher_key -> AES key
 
     def __init__(self, cipher_key, random_bytes=None):
         _check_cipher_key(cipher_key)
@@ -317,7 +325,7 @@ class PubNubLegacyCryptor(_BuiltinCryptor):
 
     CRYPTOR_ID = "0000"
     Initial16bytes = STATIC_IV
-    _derive = staticmethod(lambda cipher_key: _legacy_key(cipher_key))
+    _derive: Any = staticmethod(lambda cipher_key: _legacy_key(cipher_key))
 
     def __init__(self, cipher_key, use_random_iv=False, cipher_mode=MODE_CBC, fallback_cipher_mode=None,
                  *, random_bytes=None):
@@ -382,7 +390,7 @@ class PubNubAesCbcCryptor(_BuiltinCryptor):
 
     CRYPTOR_ID = "ACRH"
     mode = MODE_CBC
-    _derive = staticmethod(lambda cipher_key: _acrh_key(cipher_key))
+    _derive: Any = staticmethod(lambda cipher_key: _acrh_key(cipher_key))
     # Header up to and including the length byte of a 16-byte cryptor data (the IV).
     _HEADER_BEFORE_IV = SENTINEL + bytes((HEADER_VERSION,)) + b"ACRH" + b"\x10"
 

@@ -257,8 +257,8 @@ class RequestPipeline:
         except ValueError:
             raw = None
         pn_error = errors.PNERR_SERVER_ERROR if code >= 500 else errors.PNERR_CLIENT_ERROR
-        exc = PubNubException(errormsg=text, status_code=code, pn_error=pn_error)
-        return self._fail(endpoint, options, category_for_http_status(code), exc, code, response, raw)
+        error = PubNubException(errormsg=text, status_code=code, pn_error=pn_error)
+        return self._fail(endpoint, options, category_for_http_status(code), error, code, response, raw)
 
     def _fail(self, endpoint, options, category, exc, code, response, raw):
         status = self._status(endpoint, options, category, code, response, error=True)

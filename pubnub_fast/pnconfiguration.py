@@ -11,6 +11,7 @@ import difflib
 import math
 import uuid as _uuid_module
 import warnings
+from typing import Any, Callable, Dict, Generic, Optional, TypeVar, Union, overload
 
 from pubnub_fast.enums import PNHeartbeatNotificationOptions, PNReconnectionPolicy
 
@@ -107,24 +108,34 @@ def _user_id(name, value):
     return value
 
 
-class _Setting:
-    """A checked configuration attribute with a default."""
+_T = TypeVar("_T")
 
-    def __init__(self, default, check=None, *, resets_crypto=False):
+
+class _Setting(Generic[_T]):
+    """A checked configuration attribute with a default; reads as ``_T`` (for type checkers)."""
+
+    def __init__(self, default: Any, check: Optional[Callable[[str, Any], Any]] = None, *,
+                 resets_crypto: bool = False) -> None:
         self.default = default
         self.check = check
         self.resets_crypto = resets_crypto
-        self.name = None
+        self.name: Any = None
 
-    def __set_name__(self, owner, name):
+    def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, obj, owner=None):
+    @overload
+    def __get__(self, obj: None, owner: Optional[type] = None) -> "_Setting[_T]": ...
+
+    @overload
+    def __get__(self, obj: object, owner: Optional[type] = None) -> _T: ...
+
+    def __get__(self, obj: Any, owner: Optional[type] = None) -> Any:
         if obj is None:
             return self
         return obj._values.get(self.name, self.default)
 
-    def __set__(self, obj, value):
+    def __set__(self, obj: Any, value: Any) -> None:
         self.assign(obj, value, self.name)
 
     def assign(self, obj, value, spelled):
@@ -138,22 +149,28 @@ class _Setting:
             obj._crypto_cache.clear()
 
 
-class _Alias:
+class _Alias(Generic[_T]):
     """Another name for a setting (the documentation's spelling of the code's name)."""
 
-    def __init__(self, target):
+    def __init__(self, target: str) -> None:
         self.target = target
-        self.name = None
+        self.name: Any = None
 
-    def __set_name__(self, owner, name):
+    def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, obj, owner=None):
+    @overload
+    def __get__(self, obj: None, owner: Optional[type] = None) -> "_Alias[_T]": ...
+
+    @overload
+    def __get__(self, obj: object, owner: Optional[type] = None) -> _T: ...
+
+    def __get__(self, obj: Any, owner: Optional[type] = None) -> Any:
         if obj is None:
             return self
         return getattr(obj, self.target)
 
-    def __set__(self, obj, value):
+    def __set__(self, obj: Any, value: Any) -> None:
         getattr(type(obj), self.target).assign(obj, value, self.name)
 
 
@@ -177,52 +194,56 @@ class PNConfiguration:
     ALLOWED_AES_MODES = [MODE_CBC]
 
     # keys and identity
-    subscribe_key = _Setting(None, _optional_str)
-    publish_key = _Setting(None, _optional_str)
-    secret_key = _Setting(None, _optional_str)
-    cipher_key = _Setting(None, _optional_str, resets_crypto=True)
-    auth_key = _Setting(None, _optional_str)
+    subscribe_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
+    publish_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
+    secret_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
+    cipher_key: _Setting[Optional[str]] = _Setting(None, _optional_str, resets_crypto=True)
+    auth_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
     # transport
-    origin = _Setting(DEFAULT_ORIGIN, _origin)
-    ssl = _Setting(False, _boolean)
-    connect_timeout = _Setting(5, _seconds)
-    subscribe_request_timeout = _Setting(310, _seconds)
-    non_subscribe_request_timeout = _Setting(10, _seconds)
-    subscribe_timeout = _Alias("subscribe_request_timeout")
-    non_subscribe_timeout = _Alias("non_subscribe_request_timeout")
-    should_compress = _Setting(False, _boolean)
+    origin: _Setting[Optional[str]] = _Setting(DEFAULT_ORIGIN, _origin)
+    ssl: _Setting[bool] = _Setting(False, _boolean)
+    connect_timeout: _Setting[Union[int, float]] = _Setting(5, _seconds)
+    subscribe_request_timeout: _Setting[Union[int, float]] = _Setting(310, _seconds)
+    non_subscribe_request_timeout: _Setting[Union[int, float]] = _Setting(10, _seconds)
+    subscribe_timeout: _Alias[Union[int, float]] = _Alias("subscribe_request_timeout")
+    non_subscribe_timeout: _Alias[Union[int, float]] = _Alias("non_subscribe_request_timeout")
+    should_compress: _Setting[bool] = _Setting(False, _boolean)
     #: connections kept per origin by the default transport (a long-poll, heartbeats, REST calls)
-    connection_pool_size = _Setting(16, _pool_size)
+    connection_pool_size: _Setting[int] = _Setting(16, _pool_size)
     # subscription behaviour
-    filter_expression = _Setting(None, _optional_str)
-    heartbeat_notification_options = _Setting(
+    filter_expression: _Setting[Optional[str]] = _Setting(None, _optional_str)
+    heartbeat_notification_options: _Setting[PNHeartbeatNotificationOptions] = _Setting(
         PNHeartbeatNotificationOptions.FAILURES, _enum(PNHeartbeatNotificationOptions))
-    reconnect_policy = _Setting(PNReconnectionPolicy.NONE, _enum(PNReconnectionPolicy))
-    maximum_reconnection_retries = _Setting(-1, _retries)
-    reconnection_interval = _Setting(None, _optional_seconds)
-    maximum_reconnection_interval = _Setting(None, _optional_seconds)
-    suppress_leave_events = _Setting(False, _boolean)
-    enable_subscribe = _Setting(True, _boolean)
+    reconnect_policy: _Setting[PNReconnectionPolicy] = _Setting(PNReconnectionPolicy.NONE, _enum(PNReconnectionPolicy))
+    maximum_reconnection_retries: _Setting[int] = _Setting(-1, _retries)
+    reconnection_interval: _Setting[Optional[Union[int, float]]] = _Setting(None, _optional_seconds)
+    maximum_reconnection_interval: _Setting[Optional[Union[int, float]]] = _Setting(None, _optional_seconds)
+    suppress_leave_events: _Setting[bool] = _Setting(False, _boolean)
+    enable_subscribe: _Setting[bool] = _Setting(True, _boolean)
     # Accepted for compatibility with PubNub's v10 SDK. Like PubNub's Twisted SDK, pubnub_fast sends
     # presence heartbeats every ``heartbeat_interval`` whenever it is subscribed, whatever this says.
-    enable_presence_heartbeat = _Setting(False, _boolean)
-    heartbeat_default_values = _Setting(True, _boolean)
-    daemon = _Setting(False, _boolean)
-    disable_token_manager = _Setting(False, _boolean)
-    log_verbosity = _Setting(False, _boolean)
-    disable_config_locking = _Setting(True, _boolean)
+    enable_presence_heartbeat: _Setting[bool] = _Setting(False, _boolean)
+    heartbeat_default_values: _Setting[bool] = _Setting(True, _boolean)
+    daemon: _Setting[bool] = _Setting(False, _boolean)
+    disable_token_manager: _Setting[bool] = _Setting(False, _boolean)
+    log_verbosity: _Setting[bool] = _Setting(False, _boolean)
+    disable_config_locking: _Setting[bool] = _Setting(True, _boolean)
     # crypto
-    use_random_initialization_vector = _Setting(True, _boolean, resets_crypto=True)
-    cipher_mode = _Setting(MODE_CBC, _cipher_mode, resets_crypto=True)
-    fallback_cipher_mode = _Setting(None, _cipher_mode, resets_crypto=True)
-    cryptor = _Setting(None, resets_crypto=True)
-    file_cryptor = _Setting(None, resets_crypto=True)
-    crypto_instance = _Setting(None)
-    file_crypto_instance = _Setting(None)
+    use_random_initialization_vector: _Setting[bool] = _Setting(True, _boolean, resets_crypto=True)
+    cipher_mode: _Setting[int] = _Setting(MODE_CBC, _cipher_mode, resets_crypto=True)
+    fallback_cipher_mode: _Setting[Optional[int]] = _Setting(None, _cipher_mode, resets_crypto=True)
+    cryptor: _Setting[Any] = _Setting(None, resets_crypto=True)
+    file_cryptor: _Setting[Any] = _Setting(None, resets_crypto=True)
+    crypto_instance: _Setting[Any] = _Setting(None)
+    file_crypto_instance: _Setting[Any] = _Setting(None)
 
     _INTERNAL = frozenset(["_values", "_crypto_cache", "_locked"])
+    _values: Dict[str, Any]
+    _crypto_cache: Dict[str, Any]
+    _locked: bool
 
-    def __init__(self, subscribe_key=None, publish_key=None, uuid=None, **settings):
+    def __init__(self, subscribe_key: Optional[str] = None, publish_key: Optional[str] = None,
+                 uuid: Optional[str] = None, **settings: Any) -> None:
         object.__setattr__(self, "_values", {})
         object.__setattr__(self, "_crypto_cache", {})
         object.__setattr__(self, "_locked", False)
@@ -253,7 +274,7 @@ class PNConfiguration:
         close = difflib.get_close_matches(name, known, n=1)
         return "; did you mean %r?" % close[0] if close else ""
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         if name in self._INTERNAL:
             object.__setattr__(self, name, value)
             return
@@ -277,11 +298,11 @@ class PNConfiguration:
             return True
         return False
 
-    def lock(self):
+    def lock(self) -> None:
         """Make this configuration read-only (later assignments warn and are ignored)."""
         object.__setattr__(self, "_locked", True)
 
-    def copy(self):
+    def copy(self) -> "PNConfiguration":
         """An unlocked deep copy."""
         clone = PNConfiguration.__new__(PNConfiguration)
         object.__setattr__(clone, "_values", _copy.deepcopy(self._values))
@@ -295,28 +316,28 @@ class PNConfiguration:
     # --- identity --------------------------------------------------------------------------------
 
     @property
-    def uuid(self):
+    def uuid(self) -> Optional[str]:
         """The identity of this client (required; generated with a warning if never set)."""
         return self._values["_uuid"]
 
     @uuid.setter
-    def uuid(self, value):
+    def uuid(self, value: Optional[str]) -> None:
         if self._refuse_change("uuid"):
             return
         self._values["_uuid"] = _user_id("uuid", value)
 
     @property
-    def user_id(self):
+    def user_id(self) -> Optional[str]:
         """Alias of ``uuid``."""
         return self.uuid
 
     @user_id.setter
-    def user_id(self, value):
+    def user_id(self, value: Optional[str]) -> None:
         if self._refuse_change("user_id"):
             return
         self._values["_uuid"] = _user_id("user_id", value)
 
-    def validate(self):
+    def validate(self) -> None:
         """Check the configuration before a client uses it; generate a uuid if none was set."""
         if self.uuid is None:
             generated = "pn-" + str(_uuid_module.uuid4())
@@ -331,21 +352,22 @@ class PNConfiguration:
     # --- presence ----------------------------------------------------------------------------------
 
     @property
-    def presence_timeout(self):
+    def presence_timeout(self) -> Union[int, float]:
         """Seconds after which the server considers this client gone (sent as ``heartbeat=``)."""
         return self._values["_presence_timeout"]
 
     @property
-    def heartbeat_interval(self):
+    def heartbeat_interval(self) -> Union[int, float]:
         """Seconds between presence heartbeats."""
         return self._values["_heartbeat_interval"]
 
-    def set_presence_timeout(self, timeout):
+    def set_presence_timeout(self, timeout: Union[int, float]) -> None:
         """Set the presence timeout; heartbeats are then sent every ``timeout / 2 - 1`` seconds."""
         timeout = _seconds("presence_timeout", timeout)
         self.set_presence_timeout_with_custom_interval(timeout, timeout / 2 - 1)
 
-    def set_presence_timeout_with_custom_interval(self, timeout, interval):
+    def set_presence_timeout_with_custom_interval(self, timeout: Union[int, float],
+                                                  interval: Union[int, float]) -> None:
         """Set the presence timeout and the heartbeat interval explicitly."""
         if self._refuse_change("presence_timeout"):
             return
@@ -362,22 +384,22 @@ class PNConfiguration:
 
     # --- transport ---------------------------------------------------------------------------------
 
-    def scheme(self):
+    def scheme(self) -> str:
         return "https" if self.ssl else "http"
 
-    def scheme_extended(self):
+    def scheme_extended(self) -> str:
         return self.scheme() + "://"
 
     @property
-    def base_origin(self):
+    def base_origin(self) -> str:
         """The host[:port] requests go to."""
         return self.origin or self.FALLBACK_ORIGIN
 
-    def scheme_and_host(self):
+    def scheme_and_host(self) -> str:
         return self.scheme_extended() + self.base_origin
 
     @property
-    def port(self):
+    def port(self) -> int:
         """The TCP port requests go to (from ``origin`` if it names one, else 443/80)."""
         host = self.base_origin
         if host.rsplit(":", 1)[-1].isdigit() and not host.endswith("]"):
@@ -387,12 +409,12 @@ class PNConfiguration:
     # --- crypto ------------------------------------------------------------------------------------
 
     @property
-    def crypto_module(self):
+    def crypto_module(self) -> Any:
         """A ``pubnub_fast.crypto.PubNubCryptoModule`` used for messages and files, or None."""
         return self._values["_crypto_module"]
 
     @crypto_module.setter
-    def crypto_module(self, module):
+    def crypto_module(self, module: Any) -> None:
         if self._refuse_change("crypto_module"):
             return
         if module is not None and not (callable(getattr(module, "encrypt", None))
@@ -402,7 +424,7 @@ class PNConfiguration:
         self._values["_crypto_module"] = module
 
     @property
-    def crypto(self):
+    def crypto(self) -> Any:
         """The message cryptor: ``crypto_module`` if set, else a ``PubNubCryptodome`` (legacy API)."""
         if self.crypto_module is not None:
             return self.crypto_module
@@ -417,7 +439,7 @@ class PNConfiguration:
         return cryptor
 
     @property
-    def file_crypto(self):
+    def file_crypto(self) -> Any:
         """The file cryptor (``PubNubFileCrypto`` unless ``file_cryptor`` names another class)."""
         if self.file_crypto_instance is not None:
             return self.file_crypto_instance
@@ -429,7 +451,7 @@ class PNConfiguration:
             self._crypto_cache["file_crypto"] = cryptor
         return cryptor
 
-    def message_crypto_module(self):
+    def message_crypto_module(self) -> Any:
         """The crypto module that encrypts and decrypts messages, or None when there is no cipher.
 
         ``crypto_module`` when set; otherwise, with a ``cipher_key``, a ``LegacyCryptoModule``
@@ -448,7 +470,7 @@ class PNConfiguration:
             self._crypto_cache["module"] = module
         return module
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         hidden = {"secret_key", "cipher_key", "auth_key"}
         parts = []
         for name in ("subscribe_key", "publish_key", "secret_key", "cipher_key", "auth_key", "uuid",

@@ -75,8 +75,7 @@ class PubNub(PubNubCore):
 
     # --- identity -------------------------------------------------------------------------------
 
-    @staticmethod
-    def sdk_platform():
+    def sdk_platform(self):
         return "-Fast"
 
     def set_request_handler(self, handler):

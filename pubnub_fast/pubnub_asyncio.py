@@ -81,8 +81,7 @@ class PubNubAsyncio(PubNubCore):
             raise
         self._closed = False
 
-    @staticmethod
-    def sdk_platform():
+    def sdk_platform(self):
         return "-Asyncio-Fast"
 
     def _bind_loop(self):

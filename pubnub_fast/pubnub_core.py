@@ -123,7 +123,7 @@ class PubNubCore:
         return ""
 
     @property
-    def uuid(self) -> str:
+    def uuid(self) -> Optional[str]:
         return self.config.uuid
 
     @property
@@ -360,7 +360,7 @@ class PubNubCore:
                                          include_type=include_type, status=status, type=type, name=name,
                                          email=email, external_id=external_id, profile_url=profile_url), **kwargs)
         # custom= given here does not ask for custom back (PubNub SDK 10.8); .custom() on the builder does
-        builder._include_custom = include_custom
+        builder._include_custom = include_custom  # type: ignore[assignment]  # None: not asked for
         return builder
 
     def get_uuid_metadata(self, uuid: Optional[str] = None, include_custom: Optional[bool] = None,

@@ -19,6 +19,10 @@ A mutation only in a compiled twin cannot be seen by the pure pass (it does not 
 its pure-pass column says ``n/a``. A mutation whose ``old`` text is no longer in its file is
 reported as ``STALE`` (the code moved on: update the list), never silently skipped.
 
+The list: A1-A6 reproduce the holes issue 14 describes, O1-O10 are bugs on other hot paths
+(client pipeline and subscription loop, server permissions and fan-out, signing, envelope), C1-C4
+are bugs in a compiled twin alone (the compiled pass must see them without the pure twin's help).
+
 The exit status is 0 only when every mutation was caught in every pass that can see it.
 """
 import argparse
@@ -56,31 +60,35 @@ class Mutation:
 
 
 MUTATIONS = [
-    # --- the holes the audit of issue 14 describes ------------------------------------------------
+    # --- A: the holes issue 14's audit describes (its own list of six was not recorded; these
+    # reproduce the bugs the issue names: the '<'/'<=' swap, in one and in both twins, the weaker
+    # PKCS#7 check, the fault test's loop promises, the twin selection) ------------------------
     Mutation("A1", "filters: '<' and '<=' swapped in the pure twin's operator table",
              [("pubnub_fast/_filters_py.py",
                '_ORDER_OPS = {"<": operator.lt, "<=": operator.le,',
                '_ORDER_OPS = {"<": operator.le, "<=": operator.lt,')],
-             FILTERS_TESTS, origin="audit"),
+             FILTERS_TESTS, origin="issue"),
     Mutation("A2", "filters: the same '<'/'<=' swap in both twins (the random c-vs-pure check cannot see it)",
              [("pubnub_fast/_filters_py.py",
                '_ORDER_OPS = {"<": operator.lt, "<=": operator.le,',
                '_ORDER_OPS = {"<": operator.le, "<=": operator.lt,'),
               ("ext/_filters_c.pyx", "_RICH[O_LT] = Py_LT\n_RICH[O_LE] = Py_LE\n",
                "_RICH[O_LT] = Py_LE\n_RICH[O_LE] = Py_LT\n")],
-             FILTERS_TESTS, origin="audit"),
+             FILTERS_TESTS, origin="issue"),
     Mutation("A3", "crypto: PKCS#7 check one byte weaker (the first byte of the run is not checked), both twins",
              [("pubnub_fast/_crypto_py.py",
                "padded[-pad:] != bytes((pad,)) * pad",
                "padded[len(padded) - pad + 1:] != bytes((pad,)) * (pad - 1)"),
               ("ext/_crypto_c.pyx", "    for i in range(16 - pad, 16):\n        bad |=",
                "    for i in range(17 - pad, 16):\n        bad |=")],
-             CRYPTO_TESTS, origin="audit"),
+             CRYPTO_TESTS, origin="issue"),
     Mutation("A4", "subscription loop: a failing streak never ends (_failing not reset on success)",
              [("pubnub_fast/subscription.py",
-               "            self._failing = False\n            self._attempt = 0\n",
-               "            self._attempt = 0\n")],
-             SUBSCRIPTION_TESTS, origin="audit"),
+               "            self._failing = False\n            self._attempt = 0\n"
+               "            self._announce(PNStatusCategory.PNReconnectedCategory, status)",
+               "            self._attempt = 0\n"
+               "            self._announce(PNStatusCategory.PNReconnectedCategory, status)")],
+             SUBSCRIPTION_TESTS, origin="issue"),
     Mutation("A5", "subscription loop: no dedupe of events already delivered",
              [("pubnub_fast/_envelope_py.py",
                "            if key in keys:\n                keys.move_to_end(key)",
@@ -88,11 +96,11 @@ MUTATIONS = [
               ("ext/_envelope_c.pyx",
                "            if key in keys:\n                move_to_end(key)",
                "            if key in keys and False:\n                move_to_end(key)")],
-             SUBSCRIPTION_TESTS + ["tests/test_deliver.py"], origin="audit"),
+             SUBSCRIPTION_TESTS + ["tests/test_deliver.py"], origin="issue"),
     Mutation("A6", "twin selection: a normal install silently uses the pure twins",
              [("pubnub_fast/_speedups.py", "    if not extensions_disabled():\n        module_name",
                "    if False:\n        module_name")],
-             ["tests/test_speedups.py"], origin="audit"),
+             ["tests/test_speedups.py"], origin="issue"),
     # --- other hot paths ------------------------------------------------------------------------
     Mutation("O1", "pipeline: a subscribe cut by the network is NetworkIssues, not UnexpectedDisconnect",
              [("pubnub_fast/pipeline.py",
@@ -146,6 +154,25 @@ MUTATIONS = [
                "return self.filter is None or self.filter.matches(record.meta, record.payload)",
                "return self.filter is None or not self.filter.matches(record.meta, record.payload)")],
              ["tests/server/test_filters.py"]),
+    Mutation("O11", "filters: a constant on the left of '<' flips to '>=' instead of '>'",
+             [("pubnub_fast/_filters_py.py", '_FLIPPED = {"<": ">", "<=": ">=",', '_FLIPPED = {"<": ">=", "<=": ">=",')],
+             FILTERS_TESTS),
+    # --- the compiled twins alone (the pure pass cannot run them: n/a there) -------------------
+    Mutation("C1", "filters, compiled twin only: '<' and '<=' swapped",
+             [("ext/_filters_c.pyx", "_RICH[O_LT] = Py_LT\n_RICH[O_LE] = Py_LE\n",
+               "_RICH[O_LT] = Py_LE\n_RICH[O_LE] = Py_LT\n")],
+             FILTERS_TESTS),
+    Mutation("C2", "crypto, compiled twin only: PKCS#7 check one byte weaker",
+             [("ext/_crypto_c.pyx", "    for i in range(16 - pad, 16):\n        bad |=",
+               "    for i in range(17 - pad, 16):\n        bad |=")],
+             CRYPTO_TESTS),
+    Mutation("C3", "signing, compiled twin only: the canonical query is not sorted",
+             [("ext/_signing_c.pyx", "        names = sorted(params)\n", "        names = list(params)\n")],
+             ["tests/test_signing.py"]),
+    Mutation("C4", "envelope, compiled twin only: a subscription equal to the channel is kept",
+             [("ext/_envelope_c.pyx", "        if subscription == channel:\n            subscription = None",
+               "        if False:\n            subscription = None")],
+             ["tests/test_envelope.py"]),
 ]
 
 _IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "__pycache__", ".pytest_cache",

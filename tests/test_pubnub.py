@@ -195,3 +195,44 @@ def test_the_request_plumbing_of_the_official_client_is_there(server):
             pubnub.time().future().send(None)
     finally:
         pubnub.stop()
+
+
+def test_sync_calls_from_many_threads_at_once(server):
+    pubnub = PubNub(config_of(server.origin))
+    try:
+        timetokens, failures = [], []
+
+        def worker(n):
+            try:
+                for i in range(5):
+                    timetokens.append(pubnub.publish().channel("many").message([n, i]).sync().result.timetoken)
+            except Exception as exc:  # reported below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(WAIT * 3)
+        assert failures == [] and len(set(timetokens)) == 40
+    finally:
+        pubnub.stop()
+
+
+def test_the_callback_thread_is_bounded_and_keeps_order():
+    from pubnub_fast._client_threads import CallbackThread
+
+    release = threading.Event()
+    seen = []
+    callbacks = CallbackThread(limit=3)
+    try:
+        assert callbacks.put(release.wait, WAIT)  # the thread is busy with this one
+        deadline = time.monotonic() + WAIT
+        while callbacks._queue and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert [callbacks.put(seen.append, n) for n in range(5)] == [True, True, True, False, False]
+        assert callbacks.dropped == 2
+        release.set()
+    finally:
+        callbacks.stop()
+    assert seen == [0, 1, 2] and not callbacks.thread.is_alive()

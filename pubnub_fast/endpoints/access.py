@@ -13,6 +13,7 @@ from pubnub_fast.models.consumer.access_manager import PNAccessManagerAuditResul
 from pubnub_fast.models.consumer.v3.access_manager import PNGrantTokenResult, PNRevokeTokenResult
 from pubnub_fast.models.consumer.v3.category import Category
 from pubnub_fast.models.consumer.v3.pn_resource import PNResource
+from pubnub_fast._typing import Self
 
 __all__ = ["Grant", "Revoke", "Audit", "GrantToken", "RevokeToken"]
 
@@ -43,16 +44,16 @@ class _TargetsEndpoint(_AccessManagerEndpoint):
         self._groups = []
         super().__init__(pubnub, **kwargs)
 
-    def auth_keys(self, auth_keys):
+    def auth_keys(self, auth_keys) -> "Self":
         """Auth keys (list/tuple or a comma-separated str) the grant or audit is about."""
         self._auth_keys.extend(names_list(auth_keys, "auth_keys"))
         return self
 
-    def channels(self, channels):
+    def channels(self, channels) -> "Self":
         self._channels.extend(names_list(channels, "channels"))
         return self
 
-    def channel_groups(self, channel_groups):
+    def channel_groups(self, channel_groups) -> "Self":
         self._groups.extend(names_list(channel_groups, "channel_groups"))
         return self
 
@@ -89,7 +90,7 @@ class Grant(_TargetsEndpoint):
         self._ttl = None
         super().__init__(pubnub, **kwargs)
 
-    def _flag(self, name, value):
+    def _flag(self, name, value) -> "Self":
         self._flags[name] = self.validate_type(value, bool, name)
         return self
 
@@ -114,17 +115,17 @@ class Grant(_TargetsEndpoint):
     def join(self, flag):
         return self._flag("join", flag)
 
-    def uuids(self, uuids):
+    def uuids(self, uuids) -> "Self":
         """Target uuids (``target-uuid``); needs ``auth_keys``."""
         self._uuids.extend(names_list(uuids, "uuids"))
         return self
 
-    def categories(self, categories):
+    def categories(self, categories) -> "Self":
         """Whole categories (``"channels"``, ``"uuids"``; PubNub SDK 10.8): only ``get`` can be granted."""
         self._categories.extend(names_list(categories, "categories"))
         return self
 
-    def ttl(self, ttl):
+    def ttl(self, ttl) -> "Self":
         self._ttl = self.validate_type(ttl, int, "ttl")
         if ttl is not None and ttl < 0:
             raise PubNubException(errormsg="ttl must be >= 0 minutes, not %r" % ttl,
@@ -258,17 +259,17 @@ class GrantToken(_AccessManagerEndpoint):
             return list(value)
         raise _invalid("resources are given as a list of Channel/Group/UUID objects, not %s" % type(value).__name__)
 
-    def ttl(self, ttl):
+    def ttl(self, ttl) -> "Self":
         """Lifetime of the token in minutes (1 … 43200)."""
         self._ttl = ttl
         return self
 
-    def meta(self, meta):
+    def meta(self, meta) -> "Self":
         """A dict stored in the token (readable by anyone holding it: no secrets here)."""
         self._meta = meta
         return self
 
-    def authorized_uuid(self, uuid):
+    def authorized_uuid(self, uuid) -> "Self":
         """Only this uuid may use the token."""
         self._authorized_uuid = uuid
         return self
@@ -277,7 +278,7 @@ class GrantToken(_AccessManagerEndpoint):
         """Same as :meth:`authorized_uuid` (PubNub SDK v10's user/space naming)."""
         return self.authorized_uuid(user)
 
-    def channels(self, channels):
+    def channels(self, channels) -> "Self":
         self._channels = self._resources(channels)
         return self
 
@@ -285,11 +286,11 @@ class GrantToken(_AccessManagerEndpoint):
         """Same as :meth:`channels` (legacy naming)."""
         return self.channels(spaces)
 
-    def groups(self, groups):
+    def groups(self, groups) -> "Self":
         self._groups = self._resources(groups)
         return self
 
-    def uuids(self, uuids):
+    def uuids(self, uuids) -> "Self":
         self._uuids = self._resources(uuids)
         return self
 
@@ -297,7 +298,7 @@ class GrantToken(_AccessManagerEndpoint):
         """Same as :meth:`uuids` (legacy naming)."""
         return self.uuids(users)
 
-    def categories(self, categories):
+    def categories(self, categories) -> "Self":
         """``[Category.channels().get(), Category.uuids().get()]`` (PubNub SDK 10.8)."""
         self._categories = self._resources(categories)
         return self
@@ -375,7 +376,7 @@ class RevokeToken(_AccessManagerEndpoint):
         self._token = token
         super().__init__(pubnub, **kwargs)
 
-    def token(self, token):
+    def token(self, token) -> "Self":
         self._token = token
         return self
 

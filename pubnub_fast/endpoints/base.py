@@ -5,6 +5,7 @@ validation, result model, operation type — and inherits everything else: keywo
 construction (v10 style), validation helpers, request assembly, and the two invocation styles
 ``.deferred()`` and ``.pn_async(callback)``.
 """
+from typing import Any, Callable, Dict, List, Optional
 import json
 import logging
 
@@ -15,6 +16,7 @@ from pubnub_fast.enums import HttpMethod, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
 from pubnub_fast.structures import RequestOptions
+from pubnub_fast._typing import Self
 
 __all__ = ["Endpoint", "ChannelsAndGroups", "SingleChannel", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
 
@@ -73,12 +75,15 @@ class ChannelsAndGroups:
     The class using it initialises ``self._channels`` and ``self._groups`` to empty lists.
     """
 
-    def channels(self, channels):
+    _channels: List[str]
+    _groups: List[str]
+
+    def channels(self, channels: Any) -> "Self":
         """Channels: a list/tuple/set of names, or one comma-separated str."""
         self._channels.extend(names_list(channels, "channels"))
         return self
 
-    def channel_groups(self, channel_groups):
+    def channel_groups(self, channel_groups: Any) -> "Self":
         """Channel groups: a list/tuple/set of names, or one comma-separated str."""
         self._groups.extend(names_list(channel_groups, "channel_groups"))
         return self
@@ -87,9 +92,9 @@ class ChannelsAndGroups:
 class SingleChannel:
     """``channel()``: the one channel an endpoint addresses (kept as ``str``; None stays None)."""
 
-    _channel = None
+    _channel: Optional[str] = None
 
-    def channel(self, channel):
+    def channel(self, channel: Any) -> "Self":
         self._channel = str(channel) if channel is not None else None
         return self
 
@@ -104,7 +109,7 @@ class Endpoint:
     """
 
     HTTP_METHOD = HttpMethod.GET
-    OPERATION = None
+    OPERATION: Any = None
     AUTH_REQUIRED = True
     SORT_PARAMS = False
     IS_SUBSCRIBE = False
@@ -225,7 +230,7 @@ class Endpoint:
 
     # --- invocation ------------------------------------------------------------------------------------
 
-    def deferred(self):
+    def deferred(self) -> "defer.Deferred[Any]":
         """Send the request. Returns a cancellable Deferred firing with a ``TwistedEnvelope``.
 
         Invalid parameters raise ``PubNubException`` right here, before anything is sent; request
@@ -233,7 +238,7 @@ class Endpoint:
         """
         return self.pubnub._pipeline.execute(self, self.options())
 
-    def pn_async(self, callback):
+    def pn_async(self, callback: Callable[[Any, PNStatus], Any]) -> Any:
         """Send the request and call ``callback(result, status)`` once.
 
         On ``PubNubTwisted`` the callback runs on the reactor thread; the sync client
@@ -244,22 +249,22 @@ class Endpoint:
             return styled(self, callback)
         return self._pn_async(callback)
 
-    def sync(self):
+    def sync(self) -> Any:
         """Send the request and wait for it (``pubnub_fast.pubnub.PubNub`` only): returns an
         ``Envelope`` (``.result``, ``.status``), raises ``PubNubException`` on failure."""
         return _client_style(self, "_request_sync", "sync")(self)
 
-    async def future(self):
+    async def future(self) -> Any:
         """(``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` only) An ``AsyncioEnvelope``, or on failure
         a ``PubNubAsyncioException`` (returned, not raised)."""
         return await _client_style(self, "_request_future", "future")(self)
 
-    async def result(self):
+    async def result(self) -> Any:
         """(``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` only) The result; raises ``PubNubException``
         on failure."""
         return await _client_style(self, "_request_result", "result")(self)
 
-    def _pn_async(self, callback):
+    def _pn_async(self, callback: Callable[[Any, PNStatus], Any]) -> "defer.Deferred[None]":
         """``pn_async`` on the reactor thread (``PubNubTwisted``): ``callback(result, status)`` there.
 
         Invalid parameters call ``callback(None, status)`` at once with a
@@ -295,7 +300,7 @@ class Endpoint:
         d.addCallbacks(success, failure)
         return d
 
-    def cancellation_event(self, event):
+    def cancellation_event(self, event) -> "Self":
         """Accepted for compatibility with PubNub's SDK; cancel the returned Deferred instead."""
         return self
 

@@ -3,6 +3,7 @@
 Every value goes on the wire percent-encoded once (decisions.md §17) — the channel list of
 ``add``/``remove`` included, which PubNub's SDK sends raw.
 """
+from typing import Any
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, encode_path_segment, names_list
 from pubnub_fast.enums import PNOperationType
@@ -10,6 +11,7 @@ from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.channel_group import (PNChannelGroupsAddChannelResult, PNChannelGroupsListResult,
                                                        PNChannelGroupsRemoveChannelResult,
                                                        PNChannelGroupsRemoveGroupResult)
+from pubnub_fast._typing import Self
 
 __all__ = ["AddChannelToChannelGroup", "RemoveChannelFromChannelGroup", "ListChannelsInChannelGroup",
            "RemoveChannelGroup"]
@@ -22,7 +24,7 @@ class _ChannelGroupEndpoint(Endpoint):
         self._channel_group = None
         super().__init__(pubnub, **kwargs)
 
-    def channel_group(self, channel_group):
+    def channel_group(self, channel_group) -> "Self":
         self._channel_group = channel_group
         return self
 
@@ -46,14 +48,14 @@ class _ChannelGroupEndpoint(Endpoint):
 class _ChangeChannels(_ChannelGroupEndpoint):
     """Add or remove channels: ``channels`` (list or comma-separated str, accumulating)."""
 
-    PARAM = None
-    _RESULT = None
+    PARAM: Any = None
+    _RESULT: Any = None
 
     def __init__(self, pubnub, **kwargs):
         self._channels = []
         super().__init__(pubnub, **kwargs)
 
-    def channels(self, channels):
+    def channels(self, channels) -> "Self":
         self._channels.extend(names_list(channels, "channels"))
         return self
 

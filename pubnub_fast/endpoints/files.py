@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from twisted.internet import defer
 
+from typing import Any, Callable
+
 from pubnub_fast import errors, multipart
 from pubnub_fast.endpoints.base import (
     Endpoint,
@@ -44,6 +46,7 @@ from pubnub_fast.models.consumer.file import (
     PNSendFileResult,
 )
 from pubnub_fast.pipeline import TwistedEnvelope
+from pubnub_fast._typing import Self
 
 __all__ = ["GetFileDownloadUrl", "ListFiles", "DeleteFile", "FetchFileUploadS3Data", "PublishFileMessage",
            "SendFile", "DownloadFile", "ExternalRequest", "MAX_FILE_SIZE"]
@@ -74,11 +77,11 @@ class _FileEndpoint(SingleChannel, Endpoint):
         self._file_name = None
         super().__init__(pubnub, **kwargs)
 
-    def file_id(self, file_id):
+    def file_id(self, file_id) -> "Self":
         self._file_id = file_id
         return self
 
-    def file_name(self, file_name):
+    def file_name(self, file_name) -> "Self":
         self._file_name = file_name
         return self
 
@@ -146,14 +149,14 @@ class ListFiles(_FileEndpoint):
         self._next = None
         super().__init__(pubnub, **kwargs)
 
-    def limit(self, limit):
+    def limit(self, limit) -> "Self":
         """Files per page (server default 100)."""
         self._limit = self.validate_type(limit, int, "limit")
         if limit is not None and limit < 1:
             raise _bad_argument("limit must be >= 1, not %r" % limit)
         return self
 
-    def next(self, next):
+    def next(self, next) -> "Self":
         """The ``next`` cursor of an earlier page."""
         self._next = self.validate_type(next, str, "next")
         return self
@@ -234,9 +237,10 @@ class FetchFileUploadS3Data(_FileEndpoint):
 class _Encrypting:
     """The ``cipher_key`` setter shared by the builders that encrypt."""
 
+    validate_type: Callable[..., Any]  # Endpoint's: this is a mixin
     _cipher_key = None
 
-    def cipher_key(self, cipher_key):
+    def cipher_key(self, cipher_key) -> "Self":
         """Encrypt with this key (legacy cryptor) instead of the configuration's (deprecated by PubNub)."""
         self._cipher_key = self.validate_type(cipher_key, str, "cipher_key") or None
         return self
@@ -248,12 +252,12 @@ class _MessageOptions(PublishOptions, _Encrypting):
     _message = None
     _meta = None
 
-    def message(self, message):
+    def message(self, message) -> "Self":
         """A message sent along with the file (any JSON value)."""
         self._message = message
         return self
 
-    def meta(self, meta):
+    def meta(self, meta) -> "Self":
         self._meta = meta
         return self
 
@@ -517,17 +521,17 @@ class SendFile(SingleChannel, _MessageOptions, _CompositeEndpoint):
         self._upload_data = None
         super().__init__(pubnub, **kwargs)
 
-    def file_name(self, file_name):
+    def file_name(self, file_name) -> "Self":
         self._file_name = file_name
         return self
 
-    def file_object(self, file_object):
+    def file_object(self, file_object) -> "Self":
         """The file: bytes, str (sent as UTF-8) or a file object (read once, when the call is made)."""
         self._file_object = file_object
         self._file_bytes = None
         return self
 
-    def use_compression(self, compress=True):
+    def use_compression(self, compress=True) -> "Self":
         """Accepted for compatibility; file uploads are sent as they are."""
         return self
 
@@ -631,15 +635,15 @@ class DownloadFile(SingleChannel, _Encrypting, _CompositeEndpoint):
         self._max_size = self.MAX_DOWNLOAD_SIZE
         super().__init__(pubnub, **kwargs)
 
-    def file_id(self, file_id):
+    def file_id(self, file_id) -> "Self":
         self._file_id = file_id
         return self
 
-    def file_name(self, file_name):
+    def file_name(self, file_name) -> "Self":
         self._file_name = file_name
         return self
 
-    def max_size(self, max_size):
+    def max_size(self, max_size) -> "Self":
         """Refuse files larger than ``max_size`` bytes (default: PubNub's 5 MiB limit)."""
         self._max_size = self.validate_type(max_size, int, "max_size")
         if max_size is None or max_size < 0:

@@ -11,6 +11,7 @@ from pubnub_fast.enums import HttpMethod, PNOperationType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.history import PNFetchMessagesResult, PNHistoryResult
 from pubnub_fast.models.consumer.message_count import PNMessageCountResult
+from pubnub_fast._typing import Self
 
 __all__ = ["History", "FetchMessages", "HistoryDelete", "MessageCount", "timetoken_value"]
 
@@ -58,15 +59,15 @@ class _ChannelEndpoint(Endpoint):
         self._end = None
         super().__init__(pubnub, **kwargs)
 
-    def channel(self, channel):
+    def channel(self, channel) -> "Self":
         self._channel = channel
         return self
 
-    def start(self, start):
+    def start(self, start) -> "Self":
         self._start = timetoken_value(start, "start")
         return self
 
-    def end(self, end):
+    def end(self, end) -> "Self":
         self._end = timetoken_value(end, "end")
         return self
 
@@ -98,19 +99,19 @@ class History(_ChannelEndpoint):
         self._include_meta = None
         super().__init__(pubnub, **kwargs)
 
-    def count(self, count):
+    def count(self, count) -> "Self":
         self._count = self.validate_type(count, int, "count")
         return self
 
-    def reverse(self, reverse):
+    def reverse(self, reverse) -> "Self":
         self._reverse = self.validate_type(reverse, bool, "reverse")
         return self
 
-    def include_timetoken(self, include_timetoken):
+    def include_timetoken(self, include_timetoken) -> "Self":
         self._include_timetoken = self.validate_type(include_timetoken, bool, "include_timetoken")
         return self
 
-    def include_meta(self, include_meta):
+    def include_meta(self, include_meta) -> "Self":
         self._include_meta = self.validate_type(include_meta, bool, "include_meta")
         return self
 
@@ -154,11 +155,11 @@ class FetchMessages(Endpoint):
         self._max = None
         super().__init__(pubnub, **kwargs)
 
-    def channels(self, channels):
+    def channels(self, channels) -> "Self":
         self._channels.extend(names_list(channels, "channels"))
         return self
 
-    def count(self, count):
+    def count(self, count) -> "Self":
         self._count = self.validate_type(count, int, "count")
         return self
 
@@ -166,36 +167,36 @@ class FetchMessages(Endpoint):
         """Alias of :meth:`count`."""
         return self.count(maximum_per_channel)
 
-    def start(self, start):
+    def start(self, start) -> "Self":
         self._start = timetoken_value(start, "start")
         return self
 
-    def end(self, end):
+    def end(self, end) -> "Self":
         self._end = timetoken_value(end, "end")
         return self
 
-    def include_meta(self, include_meta):
+    def include_meta(self, include_meta) -> "Self":
         self._include_meta = self.validate_type(include_meta, bool, "include_meta")
         return self
 
-    def include_message_actions(self, include_message_actions):
+    def include_message_actions(self, include_message_actions) -> "Self":
         self._include_message_actions = self.validate_type(include_message_actions, bool, "include_message_actions")
         return self
 
-    def include_message_type(self, include_message_type):
+    def include_message_type(self, include_message_type) -> "Self":
         self._include_message_type = self.validate_type(include_message_type, bool, "include_message_type")
         return self
 
-    def include_custom_message_type(self, include_custom_message_type):
+    def include_custom_message_type(self, include_custom_message_type) -> "Self":
         self._include_custom_message_type = self.validate_type(include_custom_message_type, bool,
                                                                "include_custom_message_type")
         return self
 
-    def include_uuid(self, include_uuid):
+    def include_uuid(self, include_uuid) -> "Self":
         self._include_uuid = self.validate_type(include_uuid, bool, "include_uuid")
         return self
 
-    def decrypt_messages(self, decrypt=True):
+    def decrypt_messages(self, decrypt=True) -> "Self":
         """Decrypt the messages with the configured cipher (off by default, as in PubNub's SDK)."""
         self._decrypt_messages = bool(self.validate_type(decrypt, bool, "decrypt_messages"))
         return self
@@ -273,7 +274,7 @@ class MessageCount(Endpoint):
         self._timetokens = []
         super().__init__(pubnub, **kwargs)
 
-    def channel(self, channel):
+    def channel(self, channel) -> "Self":
         """Channels (a list or a comma-separated str); repeated calls accumulate."""
         self._channels.extend(names_list(channel, "channel"))
         return self
@@ -282,7 +283,7 @@ class MessageCount(Endpoint):
         """v10 keyword name of :meth:`channel`."""
         return self.channel(channels)
 
-    def channel_timetokens(self, timetokens):
+    def channel_timetokens(self, timetokens) -> "Self":
         """Timetokens (a list, or one timetoken); repeated calls accumulate."""
         if timetokens is None:
             return self

@@ -8,6 +8,7 @@ from pubnub_fast.endpoints.history import timetoken_value
 from pubnub_fast.enums import HttpMethod, PNOperationType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.message_actions import PNAddMessageActionResult, PNGetMessageActionsResult
+from pubnub_fast._typing import Self
 
 __all__ = ["AddMessageAction", "GetMessageActions", "RemoveMessageAction"]
 
@@ -53,7 +54,7 @@ class AddMessageAction(_ActionsEndpoint):
         self._body = None
         super().__init__(pubnub, **kwargs)
 
-    def message_action(self, message_action):
+    def message_action(self, message_action) -> "Self":
         """A ``PNMessageAction`` with ``type``, ``value`` and ``message_timetoken`` set."""
         self._message_action = message_action
         return self
@@ -108,15 +109,15 @@ class GetMessageActions(_ActionsEndpoint):
         self._limit = None
         super().__init__(pubnub, **kwargs)
 
-    def start(self, start):
+    def start(self, start) -> "Self":
         self._start = timetoken_value(start, "start")
         return self
 
-    def end(self, end):
+    def end(self, end) -> "Self":
         self._end = timetoken_value(end, "end")
         return self
 
-    def limit(self, limit):
+    def limit(self, limit) -> "Self":
         """Page size, 1..100 (an int, or a str of digits as PubNub's SDK takes)."""
         if limit is not None:
             if isinstance(limit, str) and limit.isascii() and limit.isdigit():
@@ -154,11 +155,11 @@ class RemoveMessageAction(_ActionsEndpoint):
         self._action_timetoken = None
         super().__init__(pubnub, **kwargs)
 
-    def message_timetoken(self, message_timetoken):
+    def message_timetoken(self, message_timetoken) -> "Self":
         self._message_timetoken = message_timetoken
         return self
 
-    def action_timetoken(self, action_timetoken):
+    def action_timetoken(self, action_timetoken) -> "Self":
         self._action_timetoken = action_timetoken
         return self
 

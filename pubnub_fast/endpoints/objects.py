@@ -13,6 +13,7 @@ Every path is ``/v2/objects/{sub}/...``; the uuid or channel is one percent-enco
   ``start``/``end`` (``page(Next(..))``/``page(Previous(..))``);
 * ``if_matches_etag(etag)`` sends ``If-Match`` (the server answers 412 when the object changed).
 """
+from typing import Any, Callable, Dict, List, Optional
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, SingleChannel, encode_path_segment, to_json
 from pubnub_fast.enums import HttpMethod, PNOperationType
@@ -31,6 +32,7 @@ from pubnub_fast.models.consumer.objects_v2.page import Next, Previous
 from pubnub_fast.models.consumer.objects_v2.sort import PNSortKey
 from pubnub_fast.models.consumer.objects_v2.uuid import (PNGetAllUUIDMetadataResult, PNGetUUIDMetadataResult,
                                                          PNRemoveUUIDMetadataResult, PNSetUUIDMetadataResult)
+from pubnub_fast._typing import Self
 
 __all__ = [
     "SetUuid", "GetUuid", "RemoveUuid", "GetAllUuid",
@@ -62,11 +64,11 @@ class ChannelIncludeEndpoint:
 class _ObjectsEndpoint(Endpoint):
     """Shared request assembly; the setters come from the mixins each builder lists."""
 
-    RESULT = None
+    RESULT: Any = None
     #: include_status / include_type default (True on uuid and channel metadata calls)
-    STATUS_TYPE_DEFAULT = None
+    STATUS_TYPE_DEFAULT: Any = None
     #: keyword-argument names of PubNub SDK v10's factories → setter names
-    KWARG_ALIASES = {}
+    KWARG_ALIASES: Dict[str, str] = {}
 
     def __init__(self, pubnub, **kwargs):
         self._etag = None
@@ -74,7 +76,7 @@ class _ObjectsEndpoint(Endpoint):
         self._include_status = self.STATUS_TYPE_DEFAULT
         self._include_type = self.STATUS_TYPE_DEFAULT
         self._includes = None
-        self._level = None
+        self._level: Any = None
         self._limit = None
         self._filter = None
         self._count = None
@@ -83,7 +85,7 @@ class _ObjectsEndpoint(Endpoint):
         self._body = None
         super().__init__(pubnub, **{self.KWARG_ALIASES.get(name, name): value for name, value in kwargs.items()})
 
-    def if_matches_etag(self, etag):
+    def if_matches_etag(self, etag) -> "Self":
         """Only change the object if its ``eTag`` is still ``etag`` (header ``If-Match``)."""
         self._etag = self.validate_type(etag, str, "etag")
         return self
@@ -156,26 +158,29 @@ class _ObjectsEndpoint(Endpoint):
 # --- setter mixins ------------------------------------------------------------------------------
 
 class _IncludeCustom:
-    def include_custom(self, include_custom):
+    def include_custom(self, include_custom) -> "Self":
         """Return the objects' ``custom`` data."""
         self._include_custom = bool(include_custom)
         return self
 
 
 class _IncludeStatusType:
-    def include_status(self, include_status):
+    def include_status(self, include_status) -> "Self":
         """Return the objects' ``status`` (on by default)."""
         self._include_status = bool(include_status)
         return self
 
-    def include_type(self, include_type):
+    def include_type(self, include_type) -> "Self":
         """Return the objects' ``type`` (on by default)."""
         self._include_type = bool(include_type)
         return self
 
 
 class _Includes:
-    def include(self, includes):
+    _includes: Any
+    _level: Any
+
+    def include(self, includes) -> "Self":
         """An includes object (``MemberIncludes``/``MembershipIncludes``): replaces the legacy flags."""
         if includes is not None and not isinstance(includes, PNIncludes):
             raise _bad_argument("include() takes a PNIncludes object, not %r" % (includes,))
@@ -184,7 +189,7 @@ class _Includes:
 
 
 class _IncludeUuidLevel(_Includes):
-    def include_uuid(self, uuid_details_level):
+    def include_uuid(self, uuid_details_level) -> "Self":
         """``UUIDIncludeEndpoint.UUID`` (the uuid object) or ``UUID_WITH_CUSTOM`` (with its custom)."""
         self._level = {None: None, 0: None, 1: "uuid", 2: "uuid.custom"}.get(uuid_details_level, _MISSING)
         if self._level is _MISSING:
@@ -194,7 +199,7 @@ class _IncludeUuidLevel(_Includes):
 
 
 class _IncludeChannelLevel(_Includes):
-    def include_channel(self, channel_details_level):
+    def include_channel(self, channel_details_level) -> "Self":
         """``ChannelIncludeEndpoint.CHANNEL`` or ``CHANNEL_WITH_CUSTOM``."""
         self._level = {None: None, 0: None, 1: "channel", 2: "channel.custom"}.get(channel_details_level, _MISSING)
         if self._level is _MISSING:
@@ -207,24 +212,25 @@ _MISSING = object()
 
 
 class _ListParams:
-    def limit(self, limit):
+    validate_type: Callable[..., Any]  # Endpoint's: this is a mixin
+    def limit(self, limit) -> "Self":
         """Items per page (the server's default and maximum is 100)."""
         self._limit = self.validate_type(limit, int, "limit")
         if limit is not None and limit < 0:
             raise _bad_argument("limit must be >= 0, not %r" % limit)
         return self
 
-    def filter(self, filter):
+    def filter(self, filter) -> "Self":
         """An App Context filter expression, e.g. ``name LIKE 'J*'``."""
         self._filter = self.validate_type(filter, str, "filter")
         return self
 
-    def include_total_count(self, include_total_count):
+    def include_total_count(self, include_total_count) -> "Self":
         """Return ``totalCount`` (``result.total_count``)."""
         self._count = bool(include_total_count)
         return self
 
-    def sort(self, *sort_keys):
+    def sort(self, *sort_keys) -> "Self":
         """``PNSortKey`` terms, most significant first."""
         for key in sort_keys:
             if not isinstance(key, PNSortKey):
@@ -236,7 +242,7 @@ class _ListParams:
         """The same as ``sort(*sort_keys)`` (PubNub SDK v10's keyword name)."""
         return self.sort(*(sort_keys or ()))
 
-    def page(self, page):
+    def page(self, page) -> "Self":
         """``Next(cursor)`` or ``Previous(cursor)`` from an earlier result's ``next``/``prev``."""
         if page is not None and not isinstance(page, (Next, Previous)):
             raise _bad_argument("page() takes a Next or Previous cursor, not %r" % (page,))
@@ -247,7 +253,7 @@ class _ListParams:
 class _UuidTarget:
     _uuid = None
 
-    def uuid(self, uuid):
+    def uuid(self, uuid) -> "Self":
         """The uuid (default: the client's own ``config.uuid``)."""
         self._uuid = str(uuid) if uuid is not None else None
         return self
@@ -272,7 +278,7 @@ class _ChannelTarget(SingleChannel):
 class _Custom:
     _custom = None
 
-    def custom(self, custom):
+    def custom(self, custom) -> "Self":
         """The object's ``custom`` dict (flat: str/number/bool values); also asks for it back."""
         if custom is not None and not isinstance(custom, dict):
             raise _bad_argument("custom must be a dict, not %s" % type(custom).__name__)
@@ -283,14 +289,15 @@ class _Custom:
 
 
 class _StatusTypeFields:
+    validate_type: Callable[..., Any]  # Endpoint's: this is a mixin
     _status = None
     _type = None
 
-    def set_status(self, status):
+    def set_status(self, status) -> "Self":
         self._status = self.validate_type(status, str, "status")
         return self
 
-    def set_type(self, type):
+    def set_type(self, type) -> "Self":
         self._type = self.validate_type(type, str, "type")
         return self
 
@@ -346,19 +353,19 @@ class SetUuid(_Custom, _StatusTypeFields, _UuidMetadata):
     _external_id = None
     _profile_url = None
 
-    def set_name(self, name):
+    def set_name(self, name) -> "Self":
         self._name = self.validate_type(name, str, "name")
         return self
 
-    def email(self, email):
+    def email(self, email) -> "Self":
         self._email = self.validate_type(email, str, "email")
         return self
 
-    def external_id(self, external_id):
+    def external_id(self, external_id) -> "Self":
         self._external_id = self.validate_type(external_id, str, "external_id")
         return self
 
-    def profile_url(self, profile_url):
+    def profile_url(self, profile_url) -> "Self":
         self._profile_url = self.validate_type(profile_url, str, "profile_url")
         return self
 
@@ -423,11 +430,11 @@ class SetChannel(_Custom, _StatusTypeFields, _ChannelMetadata):
     _name = None
     _description = None
 
-    def set_name(self, name):
+    def set_name(self, name) -> "Self":
         self._name = self.validate_type(name, str, "name")
         return self
 
-    def description(self, description):
+    def description(self, description) -> "Self":
         self._description = self.validate_type(description, str, "description")
         return self
 
@@ -492,7 +499,7 @@ class SetChannelMembers(_MembersChange):
     OPERATION = PNOperationType.PNSetChannelMembersOperation
     RESULT = PNSetChannelMembersResult
 
-    def uuids(self, uuids):
+    def uuids(self, uuids) -> "Self":
         self._to_set = uuids
         return self
 
@@ -503,7 +510,7 @@ class RemoveChannelMembers(_MembersChange):
     OPERATION = PNOperationType.PNRemoveChannelMembersOperation
     RESULT = PNRemoveChannelMembersResult
 
-    def uuids(self, uuids):
+    def uuids(self, uuids) -> "Self":
         self._to_remove = uuids
         return self
 
@@ -515,11 +522,11 @@ class ManageChannelMembers(_MembersChange):
     RESULT = PNManageChannelMembersResult
     KWARG_ALIASES = {"uuids_to_set": "set", "uuids_to_remove": "remove"}
 
-    def set(self, uuids_to_set):
+    def set(self, uuids_to_set) -> "Self":
         self._to_set = uuids_to_set
         return self
 
-    def remove(self, uuids_to_remove):
+    def remove(self, uuids_to_remove) -> "Self":
         self._to_remove = uuids_to_remove
         return self
 
@@ -557,7 +564,7 @@ class SetMemberships(_MembershipsChange):
     OPERATION = PNOperationType.PNSetMembershipsOperation
     RESULT = PNSetMembershipsResult
 
-    def channel_memberships(self, channel_memberships):
+    def channel_memberships(self, channel_memberships) -> "Self":
         self._to_set = channel_memberships
         return self
 
@@ -568,7 +575,7 @@ class RemoveMemberships(_MembershipsChange):
     OPERATION = PNOperationType.PNRemoveMembershipsOperation
     RESULT = PNRemoveMembershipsResult
 
-    def channel_memberships(self, channel_memberships):
+    def channel_memberships(self, channel_memberships) -> "Self":
         self._to_remove = channel_memberships
         return self
 
@@ -580,11 +587,11 @@ class ManageMemberships(_MembershipsChange):
     RESULT = PNManageMembershipsResult
     KWARG_ALIASES = {"channel_memberships_to_set": "set", "channel_memberships_to_remove": "remove"}
 
-    def set(self, channel_memberships_to_set):
+    def set(self, channel_memberships_to_set) -> "Self":
         self._to_set = channel_memberships_to_set
         return self
 
-    def remove(self, channel_memberships_to_remove):
+    def remove(self, channel_memberships_to_remove) -> "Self":
         self._to_remove = channel_memberships_to_remove
         return self
 

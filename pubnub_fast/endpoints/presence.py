@@ -6,6 +6,7 @@ from pubnub_fast.enums import PNOperationType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.presence import (PNGetStateResult, PNHereNowResult, PNSetStateResult,
                                                   PNWhereNowResult)
+from pubnub_fast._typing import Self
 
 __all__ = ["Heartbeat", "Leave", "HereNow", "WhereNow", "SetState", "GetState"]
 
@@ -53,7 +54,7 @@ class _UuidTarget:
     ``PNERR_UUID_MISSING``.
     """
 
-    def uuid(self, uuid):
+    def uuid(self, uuid) -> "Self":
         self._uuid = uuid
         return self
 
@@ -81,7 +82,7 @@ class Heartbeat(_ChannelsAndGroups):
         self._state = None
         super().__init__(pubnub, **kwargs)
 
-    def state(self, state):
+    def state(self, state) -> "Self":
         self._state = state
         return self
 
@@ -139,20 +140,20 @@ class HereNow(_ChannelsAndGroups):
         self._offset = None
         super().__init__(pubnub, **kwargs)
 
-    def include_state(self, include_state):
+    def include_state(self, include_state) -> "Self":
         self._include_state = bool(self.validate_type(include_state, bool, "include_state"))
         return self
 
-    def include_uuids(self, include_uuids):
+    def include_uuids(self, include_uuids) -> "Self":
         value = self.validate_type(include_uuids, bool, "include_uuids")
         self._include_uuids = True if value is None else value
         return self
 
-    def limit(self, limit):
+    def limit(self, limit) -> "Self":
         self._limit = _non_negative(self.validate_type(limit, int, "limit"), "limit", self.DEFAULT_LIMIT)
         return self
 
-    def offset(self, offset):
+    def offset(self, offset) -> "Self":
         self._offset = _non_negative(self.validate_type(offset, int, "offset"), "offset", None)
         return self
 
@@ -214,7 +215,7 @@ class SetState(_ChannelsAndGroups):
         self._state_json = None
         super().__init__(pubnub, **kwargs)
 
-    def state(self, state):
+    def state(self, state) -> "Self":
         self._state = state
         return self
 

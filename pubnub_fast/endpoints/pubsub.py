@@ -1,12 +1,15 @@
 """Publish, fire and signal (client-api.md §4.2, §4.3)."""
 import gzip
 
+from typing import Any, Callable
+
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, SingleChannel, encode_path_segment, to_json
 from pubnub_fast.enums import HttpMethod, PNOperationType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.pubsub import PNFireResult, PNPublishResult
 from pubnub_fast.models.consumer.signal import PNSignalResult
+from pubnub_fast._typing import Self
 
 __all__ = ["Publish", "Fire", "Signal", "PublishOptions"]
 
@@ -25,7 +28,7 @@ class _ChannelMessage(SingleChannel, Endpoint):
         self._message = None
         super().__init__(pubnub, **kwargs)
 
-    def message(self, message):
+    def message(self, message) -> "Self":
         self._message = message
         return self
 
@@ -44,15 +47,15 @@ class _PublishBase(_ChannelMessage):
         self._meta_json = None
         super().__init__(pubnub, **kwargs)
 
-    def use_post(self, use_post):
+    def use_post(self, use_post) -> "Self":
         self._use_post = bool(use_post)
         return self
 
-    def meta(self, meta):
+    def meta(self, meta) -> "Self":
         self._meta = meta
         return self
 
-    def use_compression(self, compress=True):
+    def use_compression(self, compress=True) -> "Self":
         self._use_compression = bool(compress)
         return self
 
@@ -122,32 +125,33 @@ class PublishOptions:
     Mixed into ``Endpoint`` subclasses (it uses their ``validate_type``).
     """
 
+    validate_type: Callable[..., Any]  # Endpoint's: this is a mixin
     _should_store = None
     _replicate = None
     _ptto = None
     _ttl = None
     _custom_message_type = None
 
-    def should_store(self, should_store):
+    def should_store(self, should_store) -> "Self":
         self._should_store = self.validate_type(should_store, bool, "should_store")
         return self
 
-    def replicate(self, replicate):
+    def replicate(self, replicate) -> "Self":
         self._replicate = self.validate_type(replicate, bool, "replicate")
         return self
 
-    def ptto(self, timetoken):
+    def ptto(self, timetoken) -> "Self":
         self._ptto = self.validate_type(timetoken, int, "ptto")
         return self
 
-    def ttl(self, ttl):
+    def ttl(self, ttl) -> "Self":
         self._ttl = self.validate_type(ttl, int, "ttl")
         if ttl is not None and ttl < 0:
             raise PubNubException(errormsg="ttl must be >= 0 hours, not %r" % ttl,
                                   pn_error=errors.PNERR_INVALID_ARGUMENT)
         return self
 
-    def custom_message_type(self, custom_message_type):
+    def custom_message_type(self, custom_message_type) -> "Self":
         self._custom_message_type = self.validate_type(custom_message_type, str, "custom_message_type")
         return self
 
@@ -208,7 +212,7 @@ class Signal(_ChannelMessage):
         self._custom_message_type = None
         super().__init__(pubnub, **kwargs)
 
-    def custom_message_type(self, custom_message_type):
+    def custom_message_type(self, custom_message_type) -> "Self":
         self._custom_message_type = self.validate_type(custom_message_type, str, "custom_message_type")
         return self
 

@@ -6,12 +6,14 @@ APNs (``PNPushType.APNS``), FCM/GCM and legacy MPNS devices live under
 (``PNPushType.APNS2``) under ``/v2/push/sub-key/{sub}/devices-apns2/{device}`` with
 ``environment=`` (development unless set) and the app's bundle ``topic=``.
 """
+from typing import Any
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, encode_path_segment, names_list
 from pubnub_fast.enums import PNOperationType, PNPushEnvironment, PNPushType
 from pubnub_fast.exceptions import PubNubException
 from pubnub_fast.models.consumer.push import (PNPushAddChannelResult, PNPushListProvisionsResult,
                                               PNPushRemoveAllChannelsResult, PNPushRemoveChannelResult)
+from pubnub_fast._typing import Self
 
 __all__ = ["AddChannelsToPush", "RemoveChannelsFromPush", "ListPushProvisions", "RemoveDeviceFromPush"]
 
@@ -31,12 +33,12 @@ class _PushEndpoint(Endpoint):
         self._environment = None
         super().__init__(pubnub, **kwargs)
 
-    def device_id(self, device_id):
+    def device_id(self, device_id) -> "Self":
         """The device token the push service gave the app."""
         self._device_id = device_id
         return self
 
-    def push_type(self, push_type):
+    def push_type(self, push_type) -> "Self":
         """A ``PNPushType`` (APNS, APNS2, FCM, GCM; MPNS for PubNub SDK v4 compatibility)."""
         if push_type is not None:
             try:
@@ -47,12 +49,12 @@ class _PushEndpoint(Endpoint):
         self._push_type = push_type
         return self
 
-    def topic(self, topic):
+    def topic(self, topic) -> "Self":
         """APNS2 only: the app's bundle id (e.g. ``com.example.app``)."""
         self._topic = topic
         return self
 
-    def environment(self, environment):
+    def environment(self, environment) -> "Self":
         """APNS2 only: ``PNPushEnvironment.DEVELOPMENT`` (default) or ``PRODUCTION``."""
         if environment is not None:
             try:
@@ -96,13 +98,13 @@ class _PushEndpoint(Endpoint):
 class _ChannelsPushEndpoint(_PushEndpoint):
     """Add or remove channels: ``channels`` (list or comma-separated str; calls accumulate)."""
 
-    CHANNELS_PARAM = None
+    CHANNELS_PARAM: Any = None
 
     def __init__(self, pubnub, **kwargs):
         self._channels = []
         super().__init__(pubnub, **kwargs)
 
-    def channels(self, channels):
+    def channels(self, channels) -> "Self":
         self._channels.extend(names_list(channels, "channels"))
         return self
 

@@ -5,8 +5,9 @@ from pubnub.pubnub import PubNub, SubscribeListener
 from _settings import channel, config
 
 room = channel("lobby")
+alice_id, bob_id = channel("alice"), channel("bob")  # unique per run: where_now() looks across channels
 
-alice = PubNub(config("alice"))
+alice = PubNub(config(alice_id))
 listener = SubscribeListener()
 alice.add_listener(listener)
 alice.subscribe().channels([room]).with_presence().execute()
@@ -16,7 +17,7 @@ print("alice connected to", alice.get_subscribed_channels())
 join = listener.wait_for_presence_on(room)
 print("presence:", join.event, join.uuid, join.occupancy)
 
-bob = PubNub(config("bob"))
+bob = PubNub(config(bob_id))
 bob_listener = SubscribeListener()
 bob.add_listener(bob_listener)
 bob.subscribe().channels([room]).execute()
@@ -35,7 +36,7 @@ print("alice got:", message.message, "from", message.publisher, "on", message.ch
 here = alice.here_now().channels([room]).include_uuids(True).sync()
 print("here now:", here.result.total_occupancy, sorted(o.uuid for o in here.result.channels[0].occupants))
 
-where = alice.where_now().uuid("bob").sync()
+where = alice.where_now().uuid(bob_id).sync()
 print("bob is in:", [c == room for c in where.result.channels])
 
 bob.unsubscribe().channels([room]).execute()

@@ -163,7 +163,7 @@ class PNAccessManagerCategoryData(_PAMEntityData):
     """Permissions on one category (PubNub SDK 10.8 ``categories`` grants)."""
 
 
-def _entities(source: Any, data_class, payload: Dict[str, Any]) -> Dict[str, _PAMEntityData]:
+def _entities(source: Any, data_class: Any, payload: Dict[str, Any]) -> Dict[str, Any]:
     """Normalise one payload source: a dict of entities, or one name whose ``auths`` and ``ttl``
     are the payload's top-level ones."""
     if isinstance(source, dict):

@@ -16,7 +16,7 @@ __all__ = [
 class PNHereNowOccupantsData:
     """One uuid present on a channel, with its presence state when ``include_state`` was asked."""
 
-    def __init__(self, uuid: str, state: Optional[Any]) -> None:
+    def __init__(self, uuid: Optional[str], state: Optional[Any]) -> None:
         self.uuid = uuid
         self.state = state
 

@@ -209,10 +209,10 @@ class PresenceEnvelope:
 
     def __init__(
         self,
-        action: str,
+        action: Optional[str],
         uuid: Optional[str],
-        occupancy: int,
-        timestamp: int,
+        occupancy: Optional[int],
+        timestamp: Optional[int],
         data: Any = None,
         join: Optional[List[str]] = None,
         leave: Optional[List[str]] = None,

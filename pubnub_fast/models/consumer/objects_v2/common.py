@@ -162,7 +162,7 @@ class PNPageableObjectsResult(PNObjectsResult, PNPageable):
 class PNObjectsEventResult:
     """An App Context event from subscribe (``e: 2``): ``event`` is ``set`` or ``delete``."""
 
-    def __init__(self, event: str, data: Any) -> None:
+    def __init__(self, event: Optional[str], data: Any) -> None:
         self.event = event
         self.data = data
 

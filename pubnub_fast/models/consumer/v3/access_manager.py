@@ -9,7 +9,7 @@ __all__ = ["PNGrantTokenResult", "PNRevokeTokenResult"]
 class PNGrantTokenResult:
     """Result of ``grant_token()``: the new token (also via :meth:`get_token`)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: Optional[str]) -> None:
         self.token = token
 
     @classmethod
@@ -17,7 +17,7 @@ class PNGrantTokenResult:
         """Build from ``{"data": {"message": "Success", "token": ".."}, "status": 200, ..}``."""
         return cls((json_input.get("data") or {}).get("token"))
 
-    def get_token(self) -> str:
+    def get_token(self) -> Optional[str]:
         """The granted token."""
         return self.token
 
