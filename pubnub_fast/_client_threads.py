@@ -83,6 +83,9 @@ class ReactorThread:
 
     def __init__(self, name="pubnub-reactor"):
         self.reactor = new_reactor()
+        # a private reactor is not *the* I/O thread: leave twisted.python.threadable's marker to
+        # the program's own (global) reactor, if it runs one
+        self.reactor._registerAsIOThread = False
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()

@@ -33,7 +33,6 @@ from pubnub_fast import __version__, _speedups
 from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.enums import PNReconnectionPolicy, PNStatusCategory
 from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
 
 __all__ = ["add_arguments", "run", "main", "EXIT_INTERRUPTED"]
 
@@ -152,6 +151,8 @@ class _Subscriber(SubscribeCallback):
 
 
 def _client(args, origin, uuid, clock, **settings):
+    from pubnub_fast.pubnub_twisted import PubNubTwisted  # here: 'serve' builds this parser too
+
     config = PNConfiguration(subscribe_key=args.sub_key, publish_key=args.pub_key, uuid=uuid)
     config.origin = origin
     config.ssl = bool(args.ssl and args.origin)
@@ -215,7 +216,7 @@ class _ServerChild(protocol.ProcessProtocol):
 
 @defer.inlineCallbacks
 def _start_embedded(reactor, args):
-    if args.server_in_process or (os.cpu_count() or 1) < 2:
+    if args.server_in_process or _usable_cores() < 2:
         from pubnub_fast.server import start_server
 
         running = yield start_server(reactor, host="127.0.0.1", port=0, data=":memory:", long_poll=30.0)
@@ -235,6 +236,13 @@ def _start_embedded(reactor, args):
         if timeout.active():
             timeout.cancel()
     return child
+
+
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def _cpu_of(pid):

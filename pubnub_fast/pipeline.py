@@ -8,6 +8,7 @@ with the category of decisions.md §7.
 """
 import json
 import logging
+from typing import Any
 
 from twisted.internet import defer, error as net_error
 from twisted.python.failure import Failure
@@ -56,12 +57,12 @@ class TwistedEnvelope:
 
     __slots__ = ("result", "status", "raw_result")
 
-    def __init__(self, result, status, raw_result=None):
+    def __init__(self, result: Any, status: PNStatus, raw_result: Any = None) -> None:
         self.result = result
         self.status = status
         self.raw_result = raw_result
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "TwistedEnvelope(result=%r, status=%r)" % (self.result, self.status)
 
 

@@ -63,6 +63,31 @@ def test_sdist_contains_sources(release):
     assert not any(n.endswith(".so") for n in names)
 
 
+def test_release_metadata(release):
+    """PEP 639 license (no deprecated table or classifier), URLs incl. the changelog, classifiers."""
+    sdist, = glob.glob(str(release / "*.tar.gz"))
+    with tarfile.open(sdist) as tar:
+        member, = [m for m in tar.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")]
+        fields = tar.extractfile(member).read().decode("utf-8").split("\n\n", 1)[0].splitlines()
+    values = {}
+    for line in fields:
+        key, _, value = line.partition(": ")
+        values.setdefault(key, []).append(value)
+    assert values["Version"] == [pubnub_fast.__version__]
+    assert values["License-Expression"] == ["MIT"] and values["License-File"] == ["LICENSE"]
+    assert "License" not in values
+    classifiers = values["Classifier"]
+    assert not [c for c in classifiers if c.startswith("License ::")], classifiers
+    assert "Development Status :: 4 - Beta" in classifiers and "Typing :: Typed" in classifiers
+    minor = "Programming Language :: Python :: %d.%d" % sys.version_info[:2]
+    assert minor in classifiers, classifiers
+    assert values["Requires-Python"] == [">=3.9"]
+    urls = dict(u.split(", ", 1) for u in values["Project-URL"])
+    assert urls["Changelog"].endswith("#changelog")
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        assert "\n## Changelog\n" in f.read()  # what the Changelog URL points at
+
+
 def _elf(data):
     from elftools.elf.dynamic import DynamicSection
     from elftools.elf.elffile import ELFFile

@@ -236,3 +236,16 @@ def test_the_callback_thread_is_bounded_and_keeps_order():
     finally:
         callbacks.stop()
     assert seen == [0, 1, 2] and not callbacks.thread.is_alive()
+
+
+def test_the_private_reactor_leaves_the_global_reactor_alone(server):
+    from twisted.python import threadable
+
+    io_thread = threadable.ioThread
+    pubnub = PubNub(config_of(server.origin))
+    try:
+        pubnub.time().sync()
+        assert threadable.ioThread == io_thread  # a program's own reactor stays the I/O thread
+        assert pubnub.reactor is not __import__("twisted.internet.reactor").internet.reactor
+    finally:
+        pubnub.stop()

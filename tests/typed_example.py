@@ -16,7 +16,7 @@ from pubnub_fast.enums import PNReconnectionPolicy, PNStatusCategory
 from pubnub_fast.models.consumer.common import PNStatus
 from pubnub_fast.models.consumer.pubsub import PNMessageResult, PNPresenceEventResult
 from pubnub_fast.pnconfiguration import PNConfiguration
-from pubnub_fast.pubnub_twisted import PubNubTwisted
+from pubnub_fast.pubnub_twisted import PubNubTwisted, TwistedEnvelope
 
 
 def make_config(origin: str) -> PNConfiguration:
@@ -51,6 +51,14 @@ class Listener(SubscribeCallback):
 def publish_builder(pubnub: PubNubTwisted) -> Publish:
     # every setter returns the builder's own type, so the chain stays a Publish
     return pubnub.publish().channel("chat").message({"text": "hi"}).meta({"lang": "en"}).should_store(True)
+
+
+def timetoken_of(envelope: TwistedEnvelope) -> int:
+    return int(envelope.result.timetoken)
+
+
+def published_timetoken(pubnub: PubNubTwisted) -> "defer.Deferred[int]":
+    return publish_builder(pubnub).deferred().addCallback(timetoken_of)
 
 
 @defer.inlineCallbacks

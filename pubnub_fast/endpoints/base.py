@@ -5,7 +5,7 @@ validation, result model, operation type — and inherits everything else: keywo
 construction (v10 style), validation helpers, request assembly, and the two invocation styles
 ``.deferred()`` and ``.pn_async(callback)``.
 """
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 import json
 import logging
 
@@ -17,6 +17,9 @@ from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
 from pubnub_fast.structures import RequestOptions
 from pubnub_fast._typing import Self
+
+if TYPE_CHECKING:  # pipeline imports this module
+    from pubnub_fast.pipeline import TwistedEnvelope
 
 __all__ = ["Endpoint", "ChannelsAndGroups", "SingleChannel", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
 
@@ -230,7 +233,7 @@ class Endpoint:
 
     # --- invocation ------------------------------------------------------------------------------------
 
-    def deferred(self) -> "defer.Deferred[Any]":
+    def deferred(self) -> "defer.Deferred[TwistedEnvelope]":
         """Send the request. Returns a cancellable Deferred firing with a ``TwistedEnvelope``.
 
         Invalid parameters raise ``PubNubException`` right here, before anything is sent; request

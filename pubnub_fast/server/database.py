@@ -1,9 +1,11 @@
 """The SQLite file behind the server (decisions.md §12), used from one dedicated worker thread.
 
-The reactor thread never touches the connection. Operations are queued in order and run by a
-one-thread :class:`~twisted.python.threadpool.ThreadPool`; every queued batch runs inside one
-transaction that is committed before any of its Deferreds fire (group commit), so a response that
-says "stored" is durable and many concurrent publishes cost one commit.
+The reactor thread never touches a file's connection. Operations are queued in order and run by
+a one-thread :class:`~twisted.python.threadpool.ThreadPool`; everything queued in one reactor
+turn (and then everything queued while a batch ran) runs inside one transaction that is committed
+before any of its Deferreds fire (group commit), so a response that says "stored" is durable
+and many concurrent publishes cost one commit. An in-memory database (``":memory:"``) runs its
+batches on the reactor thread, with the same order and transactions: there is no I/O to wait for.
 """
 from __future__ import annotations
 
@@ -147,10 +149,14 @@ class Database:
     def __init__(self, reactor: Any, path: str) -> None:
         self._reactor = reactor
         self.path = path
+        #: ``:memory:``: batches run on the reactor thread (no file, so no I/O to wait for; a
+        #: thread hop would cost more than the work), opened and closed by the worker as usual.
+        self._inline = path == ":memory:"
         self._pool = ThreadPool(minthreads=1, maxthreads=1, name="pubnub-fast-sqlite")
         self._connection: sqlite3.Connection | None = None
         self._pending: list[tuple[Callable[[sqlite3.Connection], Any], Deferred]] = []
-        self._running = False
+        self._running = False  # a batch is scheduled or running
+        self._scheduled = False  # ... and it is scheduled, not yet running
         self._closing = False
         self._closed = False
         self._close_waiters: list[Deferred] = []
@@ -184,15 +190,30 @@ class Database:
         result: Deferred = Deferred()
         self._pending.append((operation, result))
         if not self._running:
-            # Start at the end of this reactor turn, so that everything queued in the same turn
-            # (pipelined publishes, a burst from many connections) shares one transaction.
-            self._running = True
-            self._reactor.callLater(0, self._run_next_batch)
+            self._schedule()
         return result
+
+    def _schedule(self) -> None:
+        """Start a batch at the end of this reactor turn, so that everything queued in the same
+        turn (pipelined publishes, a burst from many connections) shares one transaction."""
+        self._running = True
+        self._scheduled = True
+        self._reactor.callLater(0, self._run_scheduled)
+
+    def _run_scheduled(self) -> None:
+        self._scheduled = False
+        self._run_next_batch()
 
     def _run_next_batch(self) -> None:
         batch, self._pending = self._pending, []
         self._running = True
+        if self._inline:
+            try:
+                outcome: Any = self._run_batch_in_thread(batch)
+            except BaseException:
+                outcome = Failure()
+            self._batch_done(outcome, batch)
+            return
         self._pool.callInThread(self._run_batch_and_report, batch)
 
     def _run_batch_and_report(self, batch: list) -> None:
@@ -244,8 +265,13 @@ class Database:
                 result.callback(value)
             else:
                 result.errback(value)
+        if self._scheduled:
+            return  # a callback queued more work: that batch is already on its way
         if self._pending:
-            self._run_next_batch()
+            if self._inline:  # the next turn: callbacks queuing more work never recurse
+                self._schedule()
+            else:
+                self._run_next_batch()
         elif self._closing and not self._closed:
             self._finish_close()
 
@@ -270,6 +296,10 @@ class Database:
                 self._connection.close()
                 self._connection = None
 
+        if self._inline:  # used on this thread: closed on this thread
+            close_connection()
+            self._closed_now()
+            return
         closed = deferToThreadPool(self._reactor, self._pool, close_connection)
         closed.addErrback(lambda failure: log.error("closing %s: %s", self.path, failure.value))
         closed.addCallback(lambda _: self._closed_now())

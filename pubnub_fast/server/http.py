@@ -554,6 +554,18 @@ class _Slot:
         self.outcome: Deferred | None = None
 
 
+class _Failed:
+    """Stands for the request an error answers once the requests before it are answered."""
+
+    eager = False
+    keep_alive = False
+    finished = False
+    client_gone = False
+
+
+_FAILED = _Failed()
+
+
 class _BadRequest(Exception):
     def __init__(self, status: int, reason: bytes, message: str) -> None:
         super().__init__(message)
@@ -579,11 +591,13 @@ class HttpConnection(Protocol):
         self._refusal: bytes | None = None
         self._slots: deque[_Slot] = deque()
         self._closing = False
+        self._done_reading = False  # the last request (Connection: close) or an unservable one
         self._gone = False
         self._processing = False
         self._read_paused = False
         self._write_paused = False
         self._timer: Any = None
+        self._socket: Any = None
         self._deadline: float | None = None
         self.timer_kind: str | None = None
         self.client_host = ""
@@ -601,10 +615,15 @@ class HttpConnection(Protocol):
             self.transport.setTcpNoDelay(True)
         except (AttributeError, OSError):  # not TCP
             pass
+        transport = self.transport
+        if (not getattr(transport, "TLS", False) and hasattr(transport, "socket")
+                and isinstance(getattr(transport, "dataBuffer", None), bytes)
+                and isinstance(getattr(transport, "_tempDataBuffer", None), list)):
+            self._socket = transport.socket  # a plain TCP transport: see _send
         self._arm(_HEAD_TIMER, self.settings.header_timeout)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802
-        if self._closing:
+        if self._closing or self._done_reading:
             return
         self._buffer = self._buffer + data if self._buffer else data
         self._process()
@@ -680,12 +699,15 @@ class HttpConnection(Protocol):
         try:
             self._process_loop()
         except _BadRequest as bad:
+            self._flush()  # what earlier requests are owed, then the error
             self._fail(bad.raw)
         finally:
             self._processing = False
+        if not self._closing:
+            self._flush()  # every answer ready after this read, in one write
 
     def _process_loop(self) -> None:
-        while not self._closing:
+        while not self._closing and not self._done_reading:
             if self._state == _BODY:
                 if not self._read_body():
                     self._arm(_BODY_TIMER, self.settings.body_timeout)
@@ -694,9 +716,10 @@ class HttpConnection(Protocol):
                 continue
             if self._write_paused:
                 break
-            if self._slots and (len(self._slots) >= MAX_PIPELINED
-                                or not all(slot.request.eager for slot in self._slots)):
-                break
+            if self._slots and self._blocked():
+                self._flush()  # answered ones leave the queue; is the rest still in the way?
+                if self._slots and self._blocked():
+                    break
             if not self._buffer:
                 if not self._slots:
                     self._arm(_IDLE, self.settings.idle_timeout)
@@ -709,6 +732,10 @@ class HttpConnection(Protocol):
         if self._buffer and len(self._buffer) > MAX_BUFFERED_BYTES and not self._read_paused:
             self._read_paused = True
             self.transport.pauseProducing()
+
+    def _blocked(self) -> bool:
+        """May the next pipelined request not start yet (see the module docstring)?"""
+        return len(self._slots) >= MAX_PIPELINED or not all(slot.request.eager for slot in self._slots)
 
     def _read_head(self) -> bool:
         """Parse a complete request head from the buffer; False when it is not all there."""
@@ -883,6 +910,9 @@ class HttpConnection(Protocol):
         elif request.method in (b"POST", b"PUT", b"PATCH"):
             request.content = io.BytesIO()
         self._disarm()
+        if not request.keep_alive:  # its answer is the last one: nothing after it is read
+            self._done_reading = True
+            self._buffer = b""
         slot = _Slot(request)
         self._slots.append(slot)
         if request.bad_target:
@@ -896,11 +926,10 @@ class HttpConnection(Protocol):
                 slot.outcome = outcome
                 outcome.addCallback(self._answered, slot)
                 outcome.addErrback(self._unexpected, slot)
-        self._flush()
 
     def _answered(self, response: ApiResponse | None, slot: _Slot) -> None:
         slot.outcome = None
-        if self._gone:
+        if self._gone or self._closing:  # nothing more may be written on this connection
             return
         if response is None:  # cancelled: the client is going away
             self._close()
@@ -916,19 +945,40 @@ class HttpConnection(Protocol):
             self._close()
 
     def _flush(self) -> None:
+        """Write the answers that are ready at the head of the pipeline, in one write."""
         slots = self._slots
+        ready = []
         while slots and slots[0].data is not None:
             slot = slots.popleft()
             slot.request.finished = True
-            self.transport.write(slot.data)
+            ready.append(slot.data)
             if not slot.request.keep_alive:
+                self._send(b"".join(ready))
                 self._close()
                 return
+        if ready:
+            self._send(ready[0] if len(ready) == 1 else b"".join(ready))
         if not slots and not self._buffer and self._state == _HEAD and not self._closing:
             self._arm(_IDLE, self.settings.idle_timeout)
         if self._read_paused and len(self._buffer) <= MAX_BUFFERED_BYTES and not self._closing:
             self._read_paused = False
             self.transport.resumeProducing()
+
+    def _send(self, data: bytes) -> None:
+        """Write ``data``: straight to the socket when nothing is queued before it (saves the
+        reactor's register-for-writing round trip, two epoll calls per response), else, or for
+        whatever the socket does not take at once, through the transport as usual."""
+        sock = self._socket
+        transport = self.transport
+        if sock is not None and not transport.dataBuffer and not transport._tempDataBuffer:
+            try:
+                sent = sock.send(data)
+            except OSError:  # full, or broken: the transport's own write sees to it
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+        transport.write(data)
 
     def _render(self, request: Request, response: ApiResponse) -> bytes:
         body = response.encoded_body()
@@ -970,10 +1020,20 @@ class HttpConnection(Protocol):
     def _fail(self, raw: bytes) -> None:
         """Answer a request that cannot be served (malformed, too large, too slow) and close.
 
-        Responses still owed to earlier pipelined requests are dropped with the connection."""
-        if self._closing:
+        Nothing more is read. Earlier pipelined requests still pending are answered first (the
+        error is queued behind them, so every answer goes to its own request)."""
+        if self._closing or self._done_reading:
             return
-        self.transport.write(raw)
+        self._done_reading = True
+        self._buffer = b""
+        self._disarm()
+        if any(slot.data is None for slot in self._slots):
+            slot = _Slot(_FAILED)
+            slot.data = raw
+            self._slots.append(slot)
+            return
+        self._flush()
+        self._send(raw)
         self._close()
 
     def _close(self) -> None:

@@ -233,6 +233,17 @@ def test_a_request_behind_a_parked_one_waits_for_it():
     assert [body for _, _, body in responses_in(transport.value())] == [b'["P"]', b'["fast","after"]']
 
 
+def test_an_error_behind_a_pending_request_waits_its_turn():
+    front = Front()
+    protocol, transport = front.connect()
+    protocol.dataReceived(get(b"/later/a") + b"GARBAGE\r\n\r\n" + get(b"/fast"))
+    assert transport.value() == b"" and not transport.disconnecting  # a is owed its answer first
+    front.pending["a"].callback("A")
+    (status, _, body), (status2, _, _) = responses_in(transport.value())
+    assert (status, body, status2) == (200, b'["A"]', 400)
+    assert transport.disconnecting and front.calls == ["a"]  # nothing after the error was read
+
+
 def test_a_client_going_away_cancels_its_pending_requests():
     front = Front()
     protocol, transport = front.connect()
@@ -483,3 +494,30 @@ def test_cli_defaults_match_the_settings():
             cli.DEFAULT_MAX_CONNECTIONS, cli.DEFAULT_MAX_PER_CLIENT, cli.DEFAULT_MAX_HEADER_BYTES) == (
         defaults.header_timeout, defaults.body_timeout, defaults.idle_timeout, defaults.max_connections,
         defaults.max_connections_per_client, defaults.max_header_bytes)
+
+
+@pytest_twisted.ensureDeferred
+async def test_start_server_warns_when_the_host_is_not_loopback(monkeypatch, caplog):
+    import pubnub_fast.server as server_module
+
+    running = await start_server(reactor, port=0, data=":memory:")
+    await running.stop()
+    assert not [record for record in caplog.records if "beyond loopback" in record.getMessage()]
+    # Tests bind loopback only: make this host count as an outside one.
+    monkeypatch.setattr(server_module, "is_loopback_host", lambda host: False)
+    running = await start_server(reactor, port=0, data=":memory:", cors_origins=["*"])
+    await running.stop()
+    [record] = [record for record in caplog.records if "beyond loopback" in record.getMessage()]
+    assert record.levelname == "WARNING" and "ANY keys" in record.getMessage()
+
+
+def test_nothing_is_written_after_the_answer_to_connection_close():
+    front = Front()
+    protocol, transport = front.connect()
+    protocol.dataReceived(get(b"/later/a") + get(b"/later/b", b"Connection: close"))
+    protocol.dataReceived(get(b"/later/c"))  # the client should not have, but it did
+    front.pending["a"].callback("A")
+    front.pending["b"].callback("B")
+    assert "c" not in front.pending  # never started: nothing after the last request is read
+    assert [body for _, _, body in responses_in(transport.value())] == [b'["A"]', b'["B"]']
+    assert transport.disconnecting

@@ -1,6 +1,8 @@
 """Validation of names and query values shared by the API modules (protocol.md §8 limits)."""
 from __future__ import annotations
 
+import re
+
 from pubnub_fast.server.http import ApiCall
 from pubnub_fast.server.timetokens import parse_timetoken
 from pubnub_fast.server.wire import load_json_query, parse_bool, split_names
@@ -10,7 +12,8 @@ MAX_NAME_LENGTH = 92
 #: Most names in one channel or group list.
 MAX_NAMES_PER_REQUEST = 500
 
-_FORBIDDEN_IN_NAMES = frozenset(",") | frozenset(chr(code) for code in range(32))
+_FORBIDDEN_IN_NAMES = re.compile("[,\x00-\x1f]")
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f]")
 
 
 def check_name(call: ApiCall, name: str, what: str, wildcard_ok: bool = False) -> str:
@@ -20,7 +23,7 @@ def check_name(call: ApiCall, name: str, what: str, wildcard_ok: bool = False) -
     service tolerates them (protocol.md §8), so only what would break parsing is refused.
     ``*`` is for wildcard subscriptions only.
     """
-    if not name or len(name) > MAX_NAME_LENGTH or any(ch in _FORBIDDEN_IN_NAMES for ch in name):
+    if not name or len(name) > MAX_NAME_LENGTH or _FORBIDDEN_IN_NAMES.search(name) is not None:
         raise call.bad_request("Invalid Arguments: %s name %r" % (what, name[:100]))
     if "*" in name and not wildcard_ok:
         raise call.bad_request("Invalid Arguments: %s name %r" % (what, name[:100]))
@@ -36,7 +39,7 @@ def name_list(call: ApiCall, value: str | None, what: str, wildcard_ok: bool = F
 
 
 def check_uuid(call: ApiCall, uuid: str) -> str:
-    if len(uuid) > MAX_NAME_LENGTH or any(ord(ch) < 32 for ch in uuid):
+    if len(uuid) > MAX_NAME_LENGTH or _CONTROL_CHARACTERS.search(uuid) is not None:
         raise call.bad_request("Invalid Arguments: uuid")
     return uuid
 
