@@ -57,6 +57,7 @@ from pubnub_fast.models.consumer.pubsub import (
     PNPresenceEventResult,
     PNSignalMessageResult,
 )
+from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.server.subscribe import MalformedSubscribeResponse
 
 cdef extern from "Python.h":
@@ -1318,6 +1319,8 @@ def deliver(loop, list events, status, event_key):
     cdef Py_ssize_t size = recent._size
     cdef object holder = loop._listeners
     cdef object pubnub = loop._pubnub
+    # a Listeners subclass overriding announce (sync/asyncio styles) is called through it
+    cdef object announce = None if type(holder).announce is Listeners.announce else holder.announce
     cdef object move_to_end = keys.move_to_end
     cdef object popitem = keys.popitem
     cdef object pair, method, result, key, error, listener
@@ -1339,6 +1342,9 @@ def deliver(loop, list events, status, event_key):
             error = getattr(result, A_ERROR, None)
             if error is not None:
                 loop._announce_decryption_error(error, result, status)
+        if announce is not None:
+            announce(method, result)
+            continue
         for listener in holder._listeners:
             try:
                 getattr(listener, method)(pubnub, result)

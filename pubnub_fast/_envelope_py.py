@@ -98,6 +98,7 @@ from pubnub_fast.models.consumer.pubsub import (
     PNPresenceEventResult,
     PNSignalMessageResult,
 )
+from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.server.subscribe import MalformedSubscribeResponse
 
 __all__ = [
@@ -364,12 +365,15 @@ def deliver(loop, events, status, event_key):
     3. ``listener.<method>(pubnub, result)`` for every listener of ``loop._listeners`` (its
        ``_listeners`` list is replaced, never changed, when listeners are added or removed, so it
        is read per event without a copy); an exception in a listener is logged, never raised.
+       A ``Listeners`` subclass that overrides ``announce`` (the sync and asyncio client styles
+       hop to another thread or loop) gets ``announce(method, result)`` instead.
     """
     recent = loop._recent
     keys = recent._keys
     size = recent._size
     holder = loop._listeners
     pubnub = loop._pubnub
+    announce = None if type(holder).announce is Listeners.announce else holder.announce
     for method, result in events:
         if type(result) is PNMessageResult:
             key = (result.channel, result.timetoken)
@@ -386,6 +390,9 @@ def deliver(loop, events, status, event_key):
             error = getattr(result, "error", None)
             if error is not None:
                 loop._announce_decryption_error(error, result, status)
+        if announce is not None:
+            announce(method, result)
+            continue
         for listener in holder._listeners:
             try:
                 getattr(listener, method)(pubnub, result)

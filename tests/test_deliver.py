@@ -3,6 +3,7 @@ envelope twins (dedupe, decryption-error statuses, every listener, listener exce
 import logging
 from collections import OrderedDict
 
+from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.consumer.pubsub import PNMessageResult, PNPresenceEventResult, PNSignalMessageResult
 from pubnub_fast.subscription import _RecentEvents, _event_key
 
@@ -23,8 +24,9 @@ class Recorder:
         self.calls.append((self.name, "presence", result))
 
 
-class Holder:
+class Holder(Listeners):
     def __init__(self, listeners):
+        super().__init__(None)
         self._listeners = listeners
 
 
@@ -105,3 +107,21 @@ def test_listeners_changed_during_delivery_apply_from_the_next_event(envelope_im
     loop._listeners._listeners = [Adder("a", calls)]
     envelope_impl.deliver(loop, [("message", message("m1", 1)), ("message", message("m2", 2))], None, _event_key)
     assert [(name, r.message) for name, _, r in calls] == [("a", "m1"), ("a", "m2"), ("b", "m2")]
+
+
+def test_a_listeners_class_overriding_announce_is_called_through_it(envelope_impl):
+    """The sync and asyncio client styles hop to another thread or loop in ``announce``."""
+    calls = []
+    hops = []
+
+    class Hopping(Holder):
+        def announce(self, method, event):
+            hops.append((method, event.message))
+            Listeners.announce(self, method, event)
+
+    loop = Loop([])
+    loop._listeners = Hopping([Recorder("a", calls)])
+    events = [("message", message("m1", 1)), ("message", message("m1", 1)), ("message", message("m2", 2))]
+    envelope_impl.deliver(loop, events, None, _event_key)
+    assert hops == [("message", "m1"), ("message", "m2")]  # deduplicated first
+    assert [(name, r.message) for name, _, r in calls] == [("a", "m1"), ("a", "m2")]
