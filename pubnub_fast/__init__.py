@@ -15,8 +15,12 @@ PUBNUB_ROOT = os.path.dirname(os.path.abspath(__file__))
 __all__ = ["__version__", "PUBNUB_ROOT", "set_stream_logger"]
 
 
-def set_stream_logger(name="pubnub_fast", level=logging.ERROR, format_string=None, stream=None):
-    """Attach a stream handler to the ``pubnub_fast`` logger (PubNub SDK compatible helper)."""
+def set_stream_logger(name="pubnub_fast", level=logging.ERROR, format_string=None, stream=None,
+                      filter_warning=None):
+    """Attach a stream handler to the ``pubnub_fast`` logger (PubNub SDK compatible helper).
+
+    ``filter_warning``: records whose message contains this text are not written.
+    """
     if format_string is None:
         format_string = "%(asctime)s %(name)s [%(levelname)s] %(message)s"
     logger = logging.getLogger(name)
@@ -24,5 +28,7 @@ def set_stream_logger(name="pubnub_fast", level=logging.ERROR, format_string=Non
     handler = logging.StreamHandler(stream)
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter(format_string))
+    if filter_warning:
+        handler.addFilter(lambda record: filter_warning not in record.getMessage())
     logger.addHandler(handler)
     return logger

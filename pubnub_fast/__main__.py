@@ -6,7 +6,8 @@ run(args))`` triple: ``serve`` (below) and ``demo`` (:mod:`pubnub_fast.demo`, de
 ``pubnub-fast serve`` runs the local PubNub-compatible server (decisions.md §11)::
 
     pubnub-fast serve [--host 127.0.0.1] [--port 8090] [--data PATH]
-                      [--keyset sub:pub[:secret]]... [--long-poll SECONDS]
+                      [--keyset sub:pub[:secret]]... [--keyset-file PATH]...
+                      [--long-poll SECONDS]
                       [--max-file-size BYTES]
                       [--presence-announce-max N] [--presence-interval SECONDS]
                       [--presence-deltas]
@@ -106,6 +107,65 @@ def _occupancy(text: str) -> int:
     return value
 
 
+#: Environment variable holding keysets (``sub:pub[:secret]``, separated by spaces or commas).
+KEYSETS_ENV = "PUBNUB_FAST_KEYSETS"
+
+
+def _default_limit(name: str) -> Any:
+    from pubnub_fast.server.limits import Limits
+
+    return getattr(Limits, name)
+
+
+def _show_bytes(value: int) -> str:
+    for unit, size in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if value % size == 0:
+            return "%d%s" % (value // size, unit)
+    return str(value)
+
+
+def _budget(text: str) -> int:
+    from pubnub_fast.server.limits import MIN_BUDGET_BYTES, parse_bytes
+
+    try:
+        value = parse_bytes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value < MIN_BUDGET_BYTES:
+        raise argparse.ArgumentTypeError("must be at least %d bytes, not %s" % (MIN_BUDGET_BYTES, text))
+    return value
+
+
+def gather_keysets(args: argparse.Namespace, environ: dict[str, str] | None = None) -> list[Any]:
+    """``--keyset`` values, then those of each ``--keyset-file``, then ``$PUBNUB_FAST_KEYSETS``.
+
+    Raises ``ValueError`` with one line naming the file (or variable) and the line at fault.
+    """
+    from pubnub_fast.server.keysets import Keyset
+
+    found = list(args.keysets)
+    for path in args.keyset_files:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError("cannot read the keyset file %s: %s" % (path, getattr(exc, "strerror", None) or exc)) from None
+        for number, line in enumerate(lines, 1):
+            text = line.split("#", 1)[0].strip()
+            if text:
+                try:
+                    found.append(Keyset.parse(text))
+                except ValueError:
+                    raise ValueError("%s line %d is not of the form sub:pub[:secret]" % (path, number)) from None
+    value = (os.environ if environ is None else environ).get(KEYSETS_ENV, "")
+    for text in value.replace(",", " ").split():
+        try:
+            found.append(Keyset.parse(text))
+        except ValueError:
+            raise ValueError("$%s holds an entry not of the form sub:pub[:secret]" % KEYSETS_ENV) from None
+    return found
+
+
 def configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback)")
     parser.add_argument(
@@ -114,13 +174,15 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--data", default=None,
-        help="SQLite file for messages and channel groups (default: %s; ':memory:' for none)"
+        help="SQLite file for messages and channel groups (default: %s, its directory created "
+        "if needed; a given PATH's directory must exist; ':memory:' for none)"
         % default_data_path(),
     )
     parser.add_argument(
         "--keyset", dest="keysets", action="append", type=_keyset, default=[], metavar="SUB:PUB[:SECRET]",
         help="accept this keyset (repeatable; a SECRET turns Access Manager on for it); without any, "
-             "every key is accepted (demo mode)",
+             "every key is accepted (demo mode). A SECRET given here is visible to every local user "
+             "in the process list: prefer --keyset-file or $PUBNUB_FAST_KEYSETS",
     )
     parser.add_argument(
         "--long-poll", type=_positive_seconds, default=DEFAULT_LONG_POLL, metavar="SECONDS",
@@ -185,9 +247,46 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
         "from this machine, any port; the default), '*' (any page: unsafe with demo-mode keys), or "
         "an exact origin such as https://app.example. Requests from other origins get 403.",
     )
+    limits = parser.add_argument_group(
+        "memory budgets and secrets",
+        "Budgets are in bytes for all keysets together (suffixes K, M, G: binary units).",
+    )
+    limits.add_argument(
+        "--max-tail-bytes", type=_budget, default=_default_limit("tail_bytes"), metavar="BYTES",
+        help="in-memory message tails (recent messages served to subscribers without SQLite); "
+        "over it the least recently published channels are dropped from memory, nothing stored "
+        "is lost (default %s)" % _show_bytes(_default_limit("tail_bytes")),
+    )
+    limits.add_argument(
+        "--max-fetch-bytes", type=_budget, default=_default_limit("fetch_bytes"), metavar="BYTES",
+        help="stored message JSON in one history/fetch response; a page that would pass it ends "
+        "early (default %s)" % _show_bytes(_default_limit("fetch_bytes")),
+    )
+    limits.add_argument(
+        "--max-presence-bytes", type=_budget, default=_default_limit("presence_bytes"), metavar="BYTES",
+        help="presence occupants and state; over it new occupants are not recorded and setting "
+        "state is a 400 (default %s)" % _show_bytes(_default_limit("presence_bytes")),
+    )
+    limits.add_argument(
+        "--max-objects-bytes", type=_budget, default=_default_limit("objects_bytes"), metavar="BYTES",
+        help="App Context metadata and memberships; over it writes that add data are a 400 "
+        "(default %s)" % _show_bytes(_default_limit("objects_bytes")),
+    )
+    limits.add_argument(
+        "--signature-window", type=_positive_seconds, default=_default_limit("signature_window"),
+        metavar="SECONDS",
+        help="how far a signed request's timestamp may be off the server clock, either way "
+        "(default %g, the real service's)" % _default_limit("signature_window"),
+    )
+    limits.add_argument(
+        "--keyset-file", dest="keyset_files", action="append", default=[], metavar="PATH",
+        help="read keysets from PATH, one SUB:PUB[:SECRET] per line ('#' comments): keeps "
+        "secrets out of the process list, where --keyset shows them. The environment variable "
+        "%s (keysets separated by spaces or commas) is read too." % KEYSETS_ENV,
+    )
     parser.add_argument(
         "--log-level", choices=("debug", "info", "warning"), default="info",
-        help="log verbosity (debug logs every request)",
+        help="log verbosity (debug logs every request; auth tokens and signatures redacted)",
     )
 
 
@@ -204,10 +303,19 @@ def run_serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    try:
+        keysets = gather_keysets(args)
+    except ValueError as exc:
+        print("pubnub-fast: %s" % exc, file=sys.stderr, flush=True)
+        return 2
     data = args.data or default_data_path()
-    if data != ":memory:":
-        directory = os.path.dirname(os.path.abspath(data))
-        os.makedirs(directory, exist_ok=True)
+    if args.data is None:  # only the default location is created; a --data path must exist
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(data)), exist_ok=True)
+        except OSError as exc:
+            print("pubnub-fast: cannot start the server: cannot create the directory of the data "
+                  "file %s: %s" % (data, exc.strerror or exc), file=sys.stderr, flush=True)
+            return 1
     outcome = {"status": 0}
     state: dict[str, Any] = {}
 
@@ -239,13 +347,16 @@ def run_serve(args: argparse.Namespace) -> int:
     def begin() -> None:
         d = start_server(
             reactor, host=args.host, port=args.port, data=data,
-            keysets=args.keysets, long_poll=args.long_poll, max_file_size=args.max_file_size,
+            keysets=keysets, long_poll=args.long_poll, max_file_size=args.max_file_size,
             presence_announce_max=args.presence_announce_max,
             presence_interval=args.presence_interval, presence_deltas=args.presence_deltas,
             header_timeout=args.header_timeout, body_timeout=args.body_timeout,
             idle_timeout=args.idle_timeout, max_connections=args.max_connections,
             max_connections_per_client=args.max_connections_per_client,
             max_header_bytes=args.max_header_bytes, cors_origins=args.cors_origins or ["loopback"],
+            max_tail_bytes=args.max_tail_bytes, max_fetch_bytes=args.max_fetch_bytes,
+            max_presence_bytes=args.max_presence_bytes, max_objects_bytes=args.max_objects_bytes,
+            signature_window=args.signature_window,
         )
         d.addCallbacks(started, failed)
 

@@ -1,17 +1,30 @@
 """``subscribe()`` and ``unsubscribe()`` builders (``pubnub.builders`` compatible)."""
 from pubnub_fast.endpoints.base import ChannelsAndGroups
 
-__all__ = ["SubscribeBuilder", "UnsubscribeBuilder"]
+__all__ = ["PubSubBuilder", "SubscribeBuilder", "UnsubscribeBuilder"]
 
 
-class _PubSubBuilder(ChannelsAndGroups):
+class PubSubBuilder(ChannelsAndGroups):
+    """What ``subscribe()`` and ``unsubscribe()`` share: the channels and groups named."""
+
     def __init__(self, loop):
         self._loop = loop
         self._channels = []
         self._groups = []
 
+    def channels(self, channels_list):
+        """Channels: a list/tuple/set of names, or one comma-separated str."""
+        return super().channels(channels_list)
 
-class SubscribeBuilder(_PubSubBuilder):
+    def channel_groups(self, channel_groups_list):
+        """Channel groups: a list/tuple/set of names, or one comma-separated str."""
+        return super().channel_groups(channel_groups_list)
+
+    def execute(self):
+        raise NotImplementedError
+
+
+class SubscribeBuilder(PubSubBuilder):
     """``pubnub.subscribe().channels([...]).channel_groups([...]).with_presence().execute()``."""
 
     def __init__(self, loop):
@@ -37,7 +50,7 @@ class SubscribeBuilder(_PubSubBuilder):
         self._loop.subscribe(self._channels, self._groups, self._presence, self._timetoken)
 
 
-class UnsubscribeBuilder(_PubSubBuilder):
+class UnsubscribeBuilder(PubSubBuilder):
     """``pubnub.unsubscribe().channels([...]).execute()`` (sends a leave unless suppressed)."""
 
     def execute(self):

@@ -93,21 +93,40 @@ class PubNubCryptodome(PubNubCrypto):
 
     def encrypt(self, key, msg, use_random_iv=False):
         aes_key = self._keys.get(key)
-        if use_random_iv or _config_value(self.pubnub_configuration, "use_random_initialization_vector", True):
+        random_iv = use_random_iv or _config_value(self.pubnub_configuration, "use_random_initialization_vector", True)
+        if self.mode != MODE_CBC:
+            data = _core.as_bytes(msg, "msg")
+            if random_iv:
+                source = self.random_bytes
+                iv = _core._random_bytes(16) if source is None else source(16)
+                return _core._b64encode(iv + _core.aes_encrypt(self.mode, aes_key, iv, data))
+            return _core._b64encode(_core.aes_encrypt(self.mode, aes_key, STATIC_IV, data))
+        if random_iv:
             source = self.random_bytes
             return _core._encrypt_b64(aes_key, None if source is None else source(16), msg, b"", True)
         return _core._encrypt_b64(aes_key, STATIC_IV, msg)
 
     def decrypt(self, key, msg, use_random_iv=False):
         aes_key = self._keys.get(key)
+        random_iv = self._random_iv(use_random_iv)
         try:
-            if self._random_iv(use_random_iv):
+            if self.mode != MODE_CBC or self.fallback_mode not in (None, MODE_CBC):
+                plain = self._decrypt_modes(aes_key, _core._b64decode(msg), random_iv)
+            elif random_iv:
                 plain = _core._decrypt_b64(aes_key, msg)
             else:
                 plain = _core._decrypt_b64(aes_key, msg, STATIC_IV)
         except DecryptionError as exc:
             raise decryption_error() from exc
         return decode_plaintext(plain)
+
+    def _decrypt_modes(self, aes_key, data, random_iv):
+        try:
+            return PubNubLegacyCryptor._decrypt(aes_key, data, random_iv, self.mode)
+        except DecryptionError:
+            if self.fallback_mode is None or self.fallback_mode == self.mode:
+                raise
+            return PubNubLegacyCryptor._decrypt(aes_key, data, random_iv, self.fallback_mode)
 
 
 class PubNubFileCrypto(PubNubCryptodome):

@@ -16,7 +16,10 @@ Differences from the official SDK, on purpose (``spec/decisions.md`` §5):
 * Decryption is strict: bad base64, a wrong length, bad PKCS#7 padding (i.e. almost always a
   wrong key), invalid UTF-8, a truncated header, an unknown header version all raise
   ``PubNubException`` — never a silently wrong result or a raw ``ValueError``.
-* Only AES-CBC exists (``cipher_mode`` 2); any other mode is refused when the cryptor is built.
+* ``cipher_mode`` is AES-CBC (2, the default) or AES-GCM (11) as PubNub SDK 10.8 writes it:
+  the legacy cryptor's PKCS#7-padded data through GCM's keystream with the 16-byte IV as nonce,
+  and no authentication tag (so GCM output has CBC's length and layout). Anything else is
+  refused when the cryptor is built. GCM is rare and runs in Python (``cryptography``).
 """
 from typing import Any
 import json
@@ -35,8 +38,10 @@ __all__ = [
     "CryptorPayload",
 ]
 
-#: ``cipher_mode`` value meaning AES-CBC (PyCryptodome's ``AES.MODE_CBC``), the only mode.
+#: ``cipher_mode`` value meaning AES-CBC (PyCryptodome's ``AES.MODE_CBC``), the default.
 MODE_CBC = 2
+#: ``cipher_mode`` value meaning AES-GCM (PyCryptodome's ``AES.MODE_GCM``), legacy cryptor only.
+MODE_GCM = 11
 
 #: Header sentinel and the one header version this SDK writes and reads.
 SENTINEL = b"PNED"
@@ -85,13 +90,45 @@ _use_twin(_speedups.twin("crypto"))
 # --- helpers shared with pubnub_fast.crypto ------------------------------------------------------
 
 def check_cipher_modes(cipher_mode, fallback_cipher_mode=None):
-    """Refuse any AES mode but CBC (``None`` means the default, CBC)."""
-    if cipher_mode is not None and cipher_mode != MODE_CBC:
-        raise ValueError("cipher_mode: only AES-CBC (%d) is supported, not %r" % (MODE_CBC, cipher_mode))
-    if fallback_cipher_mode is not None and fallback_cipher_mode != MODE_CBC:
-        raise ValueError(
-            "fallback_cipher_mode: only AES-CBC (%d) is supported, not %r" % (MODE_CBC, fallback_cipher_mode)
-        )
+    """Refuse any AES mode but CBC and GCM (``None`` means the default, CBC)."""
+    for name, mode in (("cipher_mode", cipher_mode), ("fallback_cipher_mode", fallback_cipher_mode)):
+        if mode is not None and mode not in (MODE_CBC, MODE_GCM):
+            raise ValueError("%s: AES-CBC (%d) or AES-GCM (%d), not %r" % (name, MODE_CBC, MODE_GCM, mode))
+
+
+def _pkcs7_pad(data):
+    count = 16 - len(data) % 16
+    return data + bytes((count,)) * count
+
+
+def _pkcs7_unpad(data):
+    count = data[-1]
+    if not 1 <= count <= 16 or data[-count:] != bytes((count,)) * count:
+        raise DecryptionError("bad PKCS#7 padding (wrong key?)")
+    return data[:-count]
+
+
+def _aes_gcm_keystream(aes_key, iv, data):
+    """``data`` XOR the AES-GCM keystream of nonce ``iv`` (encryption and decryption alike)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    return Cipher(algorithms.AES(aes_key), modes.GCM(iv)).encryptor().update(data)
+
+
+def aes_encrypt(mode, aes_key, iv, data):
+    """Encrypt ``data`` (PKCS#7-padded here) with AES in ``mode`` (``MODE_CBC``/``MODE_GCM``)."""
+    if mode == MODE_GCM:
+        return _aes_gcm_keystream(aes_key, iv, _pkcs7_pad(data))
+    return _aes_cbc_encrypt(aes_key, iv, data)
+
+
+def aes_decrypt(mode, aes_key, iv, data):
+    """Decrypt and unpad; ``DecryptionError`` when the input cannot be a ciphertext of this key."""
+    if mode == MODE_GCM:
+        if not data or len(data) % 16:
+            raise DecryptionError("ciphertext length %d is not a multiple of 16" % len(data))
+        return _pkcs7_unpad(_aes_gcm_keystream(aes_key, iv, data))
+    return _aes_cbc_decrypt(aes_key, iv, data)
 
 
 def decryption_error():
@@ -332,8 +369,10 @@ class PubNubLegacyCryptor(_BuiltinCryptor):
         check_cipher_modes(cipher_mode, fallback_cipher_mode)
         super().__init__(cipher_key, random_bytes)
         self.use_random_iv = bool(use_random_iv)
-        self.mode = MODE_CBC
+        self.mode = cipher_mode or MODE_CBC
         self.fallback_mode = fallback_cipher_mode
+        #: plain AES-CBC without fallback: the twins' one-call base64 paths apply
+        self._cbc_only = self.mode == MODE_CBC and fallback_cipher_mode in (None, MODE_CBC)
 
     def encrypt(self, msg, key=None, use_random_iv=None, **kwargs):
         """Encrypt ``msg`` (bytes, or str as UTF-8); ``data`` includes the IV in random-IV mode."""
@@ -341,14 +380,14 @@ class PubNubLegacyCryptor(_BuiltinCryptor):
         data = as_bytes(msg, "msg")
         if use_random_iv or self.use_random_iv:
             iv = self._new_iv()
-            return CryptorPayload(data=iv + _aes_cbc_encrypt(aes_key, iv, data), cryptor_data=iv)
-        return CryptorPayload(data=_aes_cbc_encrypt(aes_key, STATIC_IV, data), cryptor_data=STATIC_IV)
+            return CryptorPayload(data=iv + aes_encrypt(self.mode, aes_key, iv, data), cryptor_data=iv)
+        return CryptorPayload(data=aes_encrypt(self.mode, aes_key, STATIC_IV, data), cryptor_data=STATIC_IV)
 
     def decrypt(self, payload, key=None, use_random_iv=False, binary_mode=False, **kwargs):
         """Decrypt ``payload['data']``: bytes with ``binary_mode``, else the JSON value or text."""
         data = as_bytes(payload["data"], "payload data")
         try:
-            plain = self._decrypt(self._key_for(key), data, use_random_iv or self.use_random_iv)
+            plain = self._decrypt_modes(self._key_for(key), data, use_random_iv or self.use_random_iv)
         except DecryptionError as exc:
             raise decryption_error() from exc
         if binary_mode:
@@ -356,23 +395,36 @@ class PubNubLegacyCryptor(_BuiltinCryptor):
         return decode_plaintext(plain)
 
     @staticmethod
-    def _decrypt(aes_key, data, random_iv):
+    def _decrypt(aes_key, data, random_iv, mode=MODE_CBC):
         if random_iv:
             if len(data) < 16:
                 raise DecryptionError("input is shorter than its 16-byte IV")
-            return _aes_cbc_decrypt(aes_key, data[:16], data[16:])
-        return _aes_cbc_decrypt(aes_key, STATIC_IV, data)
+            return aes_decrypt(mode, aes_key, data[:16], data[16:])
+        return aes_decrypt(mode, aes_key, STATIC_IV, data)
+
+    def _decrypt_modes(self, aes_key, data, random_iv):
+        """Decrypt with ``mode``; if that fails and a ``fallback_mode`` is set, with that."""
+        try:
+            return self._decrypt(aes_key, data, random_iv, self.mode)
+        except DecryptionError:
+            if self.fallback_mode is None or self.fallback_mode == self.mode:
+                raise
+            return self._decrypt(aes_key, data, random_iv, self.fallback_mode)
 
     # --- hooks used by PubNubCryptoModule (no PubNubException translation here) ---------------
 
     def _encrypt_message(self, text):
         """base64 of the encrypted ``text`` (no header for this cryptor)."""
+        if self.mode != MODE_CBC:
+            return _b64encode(self.encrypt(text)["data"])
         if self.use_random_iv:
             source = self.random_bytes
             return _encrypt_b64(self._key, None if source is None else source(16), text, b"", True)
         return _encrypt_b64(self._key, STATIC_IV, text)
 
     def _decrypt_message_b64(self, text):
+        if not self._cbc_only:
+            return self._decrypt_modes(self._key, _b64decode(text), self.use_random_iv)
         return _decrypt_b64(self._key, text, None if self.use_random_iv else STATIC_IV)
 
     def _encrypt_data(self, data):
@@ -381,7 +433,7 @@ class PubNubLegacyCryptor(_BuiltinCryptor):
         return payload["cryptor_data"], payload["data"]
 
     def _decrypt_data(self, body, cryptor_data):
-        return self._decrypt(self._key, body, self.use_random_iv)
+        return self._decrypt_modes(self._key, body, self.use_random_iv)
 
 
 class PubNubAesCbcCryptor(_BuiltinCryptor):

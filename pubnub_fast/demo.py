@@ -391,11 +391,16 @@ def _demo(reactor, args, out, stop, progress):
                everyone.decryption_errors + urgent.decryption_errors))
         if sent:
             cpu_line = "clients %.0f µs" % (1e6 * cpu_spent / sent)
+            capacity = ""
             if server_cpu is not None:
                 cpu_line += ", server %.0f µs" % (1e6 * server_cpu / sent)
+                busiest = max(cpu_spent, server_cpu) / sent
+                if busiest > 0:  # what the CPU figures allow, whatever else runs on the machine
+                    capacity = "; ≈ %.0f msg/s with a free core each" % (1 / busiest)
             elif isinstance(server, _InProcessServer):
                 cpu_line += " (server included: same process)"
-            out("  cpu              %s per message published (3 clients, 2 deliveries each)" % cpu_line)
+            out("  cpu              %s per message published (3 clients, 2 deliveries each)%s"
+                % (cpu_line, capacity))
         out("  twins            %s" % twins)
         ok = (not publish_errors and lost_all == 0 and lost_urgent == 0 and misfiltered == 0
               and everyone.duplicates == 0 and urgent.duplicates == 0

@@ -32,6 +32,9 @@ class HttpMethod(IntEnum):
 
 
 class PNStatusCategory(IntEnum):
+    """Categories of ``PNStatus``; compares equal to the plain ints older code holds, prints as
+    PubNub SDK 10.8's ``Enum`` does (``PNStatusCategory.PNConnectedCategory``)."""
+
     PNUnknownCategory = 1
     PNAcknowledgmentCategory = 2
     PNAccessDeniedCategory = 3
@@ -52,6 +55,12 @@ class PNStatusCategory(IntEnum):
     PNSubscriptionChangedCategory = 18
     PNConnectionErrorCategory = 19
     PNSerializationErrorCategory = 20
+
+    def __str__(self):
+        return "%s.%s" % (type(self).__name__, self.name)
+
+    def __format__(self, format_spec):
+        return format(str(self), format_spec)
 
 
 class PNOperationType(IntEnum):

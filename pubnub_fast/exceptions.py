@@ -35,42 +35,59 @@ class PubNubException(Exception):
         return self._status_code
 
     def get_error_message(self):
-        """The server's error message when it sent one, else the error text or ``pn_error``."""
+        """The decoded JSON ``error`` of the server's answer when it is JSON, as PubNub SDK 10.8.
+
+        A JSON object body gives its ``error`` member when that is an object or text (e.g.
+        ``{"message": "...", "source": ...}`` of an App Context 412, so
+        ``e.get_error_message().get("message")`` works). Where ``error`` is only a flag
+        (``"error": true``) the body's ``message`` text is given (10.8 gives ``True``, which tells
+        nothing); with neither, ``pn_error``. A body that is not JSON gives the text itself; no
+        text gives ``pn_error``.
+        """
         text = self._errormsg
         if isinstance(text, (bytes, bytearray)):
             text = text.decode("utf-8", "replace")
-        if isinstance(text, str) and text:
-            try:
-                decoded = json.loads(text)
-            except ValueError:
-                return text
-            if isinstance(decoded, dict):
-                for key in ("error_message", "message", "error"):
-                    value = decoded.get(key)
-                    if isinstance(value, str) and value:
-                        return value
-                if isinstance(decoded.get("error"), dict):
-                    message = decoded["error"].get("message")
-                    if message:
-                        return message
-            if isinstance(decoded, list) and len(decoded) > 1 and isinstance(decoded[1], str):
-                return decoded[1]
+        if not text:
+            return self._pn_error
+        if not isinstance(text, str):
             return text
-        if text:
-            return str(text)
-        return self._pn_error
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(decoded, dict):
+            error = decoded.get("error")
+            if isinstance(error, (dict, list)) or (isinstance(error, str) and error):
+                return error
+            if error is True:
+                for key in ("message", "error_message"):
+                    message = decoded.get(key)
+                    if isinstance(message, str) and message:
+                        return message
+            return self._pn_error
+        if isinstance(decoded, list) and len(decoded) > 1 and isinstance(decoded[1], str):
+            return decoded[1]  # publish's [0, "Invalid Key", "<timetoken>"]
+        return text
 
 
-class PubNubTwistedException(Exception):
+class PubNubTwistedException(PubNubException):
     """What a failed ``.deferred()`` errbacks with: carries the ``result`` and the ``status``.
 
-    ``str()`` is the text of the underlying ``PubNubException``.
+    A ``PubNubException`` (so a ported ``except PubNubException:`` catches it) with the status
+    code, ``pn_error`` and message of the underlying ``status.error_data.exception``; ``str()``
+    is that exception's text.
     """
 
     def __init__(self, result, status):
+        error_data = getattr(status, "error_data", None)
+        cause = getattr(error_data, "exception", None)
+        if isinstance(cause, PubNubException):
+            super().__init__(cause._errormsg, cause._status_code, cause._pn_error, status)
+        else:
+            super().__init__(str(cause) if cause is not None else "", getattr(status, "status_code", 0) or 0,
+                             None, status)
+        self.args = (result, status)
         self.result = result
-        self.status = status
-        super().__init__(result, status)
 
     def __str__(self):
         error_data = getattr(self.status, "error_data", None)

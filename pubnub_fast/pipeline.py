@@ -200,26 +200,22 @@ class RequestPipeline:
 
     # --- interpreting -------------------------------------------------------------------------
 
-    def _status(self, endpoint, options, category, status_code, response=None, error=False):
+    def _status(self, endpoint, options, category, status_code, response=None, error=False, raw=None):
         config = self._pubnub.config
-        status = PNStatus.__new__(PNStatus)
-        # every attribute PNStatus() sets, in one dict (this runs once per request)
-        status.__dict__.update({
-            "category": category,
-            "error_data": None,
-            "error": error,
-            "status_code": status_code,
-            "operation": endpoint.operation_type(),
-            "tls_enabled": config.ssl,
-            "uuid": options.params.get("uuid"),
-            "auth_key": options.params.get("auth"),
-            "origin": config.base_origin,
-            "client_request": options,
-            "client_response": response,
-            "original_response": response,
-            "affected_channels": endpoint.affected_channels(),
-            "affected_groups": endpoint.affected_channels_groups(),
-        })
+        status = PNStatus()
+        status.category = category
+        status.operation = endpoint.operation_type()
+        status.status_code = status_code
+        status.error = True if error else None  # PubNub SDK 10.8: None (not False) when all went well
+        status.tls_enabled = config.ssl
+        status.origin = config.base_origin
+        status.uuid = options.params.get("uuid")
+        status.auth_key = options.params.get("auth")
+        status.client_request = options
+        status.client_response = response  # the HTTP response (code, headers, body)
+        status.original_response = raw  # the decoded JSON body, as in PubNub's SDKs (decisions §22)
+        status.affected_channels = endpoint.affected_channels()
+        status.affected_groups = endpoint.affected_channels_groups()
         return status
 
     def _on_response(self, response, endpoint, options, d):
@@ -249,7 +245,8 @@ class RequestPipeline:
                     status_code=code, pn_error=errors.PNERR_JSON_DECODING_FAILED)
                 return self._fail(endpoint, options, PNStatusCategory.PNMalformedResponseCategory,
                                   wrapped, code, response, raw)
-            status = self._status(endpoint, options, PNStatusCategory.PNAcknowledgmentCategory, code, response)
+            status = self._status(endpoint, options, PNStatusCategory.PNAcknowledgmentCategory, code, response,
+                                  raw=raw)
             return TwistedEnvelope(result, status, raw)
 
         text = response.body.decode("utf-8", "replace")
@@ -262,7 +259,7 @@ class RequestPipeline:
         return self._fail(endpoint, options, category_for_http_status(code), error, code, response, raw)
 
     def _fail(self, endpoint, options, category, exc, code, response, raw):
-        status = self._status(endpoint, options, category, code, response, error=True)
+        status = self._status(endpoint, options, category, code, response, error=True, raw=raw)
         status.error_data = PNErrorData(str(exc), exc)
         exc.status = status
         raise PubNubTwistedException(result=raw, status=status)

@@ -11,7 +11,7 @@ import difflib
 import math
 import uuid as _uuid_module
 import warnings
-from typing import Any, Callable, Dict, Generic, Optional, TypeVar, Union, overload
+from typing import Any, Callable, ClassVar, Dict, Generic, Optional, TypeVar, Union, overload
 
 from pubnub_fast.enums import PNHeartbeatNotificationOptions, PNReconnectionPolicy
 
@@ -19,6 +19,8 @@ __all__ = ["PNConfiguration"]
 
 #: ``cipher_mode`` value of AES-CBC (the value PyCryptodome uses for ``AES.MODE_CBC``).
 MODE_CBC = 2
+#: ``cipher_mode`` value of AES-GCM (PyCryptodome's ``AES.MODE_GCM``), accepted by PubNub SDK 10.8.
+MODE_GCM = 11
 
 
 # --- validators: (attribute name, value) -> value to store ---------------------------------------
@@ -69,6 +71,14 @@ def _retries(name, value):
     return value
 
 
+def _split_origin(value):
+    """``(scheme or None, host[:port])`` of an ``origin`` setting."""
+    scheme, sep, host = value.partition("://")
+    if not sep:
+        return None, value
+    return scheme.lower(), host[:-1] if host.endswith("/") else host
+
+
 def _pool_size(name, value):
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError("PNConfiguration.%s must be an int, not %s" % (name, _type_name(value)))
@@ -82,19 +92,32 @@ def _origin(name, value):
         return None
     if not isinstance(value, str):
         raise TypeError("PNConfiguration.origin must be a host name (str), not %s" % _type_name(value))
-    if "://" in value or "/" in value or any(c.isspace() for c in value):
+    scheme, host = _split_origin(value)
+    if scheme not in (None, "http", "https") or not host or "/" in host or "://" in host \
+            or any(c.isspace() for c in value):
         raise ValueError(
             "PNConfiguration.origin must be a host or host:port such as 'ps.pndsn.com' or "
-            "'127.0.0.1:8090' (no scheme or path; use ssl=True/False for the scheme), not %r" % value
+            "'127.0.0.1:8090', optionally with http:// or https:// (which then decides the scheme "
+            "instead of ssl), not %r" % value
         )
     return value
+
+
+def _cipher_key(name, value):
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")  # the key is derived from its UTF-8 text either way
+        except UnicodeDecodeError:
+            raise ValueError("PNConfiguration.cipher_key given as bytes must be UTF-8 text") from None
+    return _optional_str(name, value)
 
 
 def _cipher_mode(name, value):
     if value is None and name == "fallback_cipher_mode":
         return None
-    if value != MODE_CBC:
-        raise ValueError("PNConfiguration.%s: only AES-CBC (%d) is supported, not %r" % (name, MODE_CBC, value))
+    if value not in (MODE_CBC, MODE_GCM):
+        raise ValueError("PNConfiguration.%s must be AES-CBC (%d) or AES-GCM (%d), not %r"
+                         % (name, MODE_CBC, MODE_GCM, value))
     return value
 
 
@@ -191,18 +214,21 @@ class PNConfiguration:
     DEFAULT_ORIGIN = "ps.pndsn.com"
     #: Used when ``origin`` is set to ``None`` or ``""`` (as PubNub's SDK does).
     FALLBACK_ORIGIN = "pubsub.pubnub.com"
-    ALLOWED_AES_MODES = [MODE_CBC]
+    ALLOWED_AES_MODES = [MODE_CBC, MODE_GCM]
+    #: ``pubnub_fast.crypto.LegacyCryptoModule`` (assigned at the end of this module)
+    DEFAULT_CRYPTO_MODULE: ClassVar[Any]
 
     # keys and identity
     subscribe_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
     publish_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
     secret_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
-    cipher_key: _Setting[Optional[str]] = _Setting(None, _optional_str, resets_crypto=True)
+    cipher_key: _Setting[Optional[str]] = _Setting(None, _cipher_key, resets_crypto=True)
     auth_key: _Setting[Optional[str]] = _Setting(None, _optional_str)
     # transport
     origin: _Setting[Optional[str]] = _Setting(DEFAULT_ORIGIN, _origin)
-    ssl: _Setting[bool] = _Setting(False, _boolean)
-    connect_timeout: _Setting[Union[int, float]] = _Setting(5, _seconds)
+    ssl: _Setting[bool] = _Setting(True, _boolean)  # decisions.md §3: True, as PubNub's SDKs
+    # None: no connect timeout of its own (the request timeout still bounds the request)
+    connect_timeout: _Setting[Optional[Union[int, float]]] = _Setting(5, _optional_seconds)
     subscribe_request_timeout: _Setting[Union[int, float]] = _Setting(310, _seconds)
     non_subscribe_request_timeout: _Setting[Union[int, float]] = _Setting(10, _seconds)
     subscribe_timeout: _Alias[Union[int, float]] = _Alias("subscribe_request_timeout")
@@ -337,6 +363,13 @@ class PNConfiguration:
             return
         self._values["_uuid"] = _user_id("user_id", value)
 
+    @staticmethod
+    def validate_not_empty_string(value: Any) -> None:
+        """Raise unless ``value`` is a str with something other than spaces (PubNub SDK 10.8 helper)."""
+        _user_id("uuid", value)
+        if value is None:
+            raise TypeError("PNConfiguration.uuid must be a non-empty str, not None")
+
     def validate(self) -> None:
         """Check the configuration before a client uses it; generate a uuid if none was set."""
         if self.uuid is None:
@@ -385,7 +418,9 @@ class PNConfiguration:
     # --- transport ---------------------------------------------------------------------------------
 
     def scheme(self) -> str:
-        return "https" if self.ssl else "http"
+        """``https`` or ``http``: from ``origin`` when it names a scheme, else from ``ssl``."""
+        scheme = _split_origin(self.origin)[0] if self.origin else None
+        return scheme or ("https" if self.ssl else "http")
 
     def scheme_extended(self) -> str:
         return self.scheme() + "://"
@@ -393,7 +428,7 @@ class PNConfiguration:
     @property
     def base_origin(self) -> str:
         """The host[:port] requests go to."""
-        return self.origin or self.FALLBACK_ORIGIN
+        return _split_origin(self.origin)[1] if self.origin else self.FALLBACK_ORIGIN
 
     def scheme_and_host(self) -> str:
         return self.scheme_extended() + self.base_origin
@@ -404,7 +439,7 @@ class PNConfiguration:
         host = self.base_origin
         if host.rsplit(":", 1)[-1].isdigit() and not host.endswith("]"):
             return int(host.rsplit(":", 1)[-1])
-        return 443 if self.ssl else 80
+        return 443 if self.scheme() == "https" else 80
 
     # --- crypto ------------------------------------------------------------------------------------
 
@@ -480,3 +515,13 @@ class PNConfiguration:
                 value = "***"
             parts.append("%s=%r" % (name, value))
         return "PNConfiguration(%s)" % ", ".join(parts)
+
+
+def _default_crypto_module():
+    from pubnub_fast.crypto import LegacyCryptoModule
+
+    return LegacyCryptoModule
+
+
+#: The crypto module a ``cipher_key`` alone selects (PubNub SDK 10.8 names it here).
+PNConfiguration.DEFAULT_CRYPTO_MODULE = _default_crypto_module()

@@ -33,6 +33,10 @@ from pubnub_fast.endpoints.push import (AddChannelsToPush, ListPushProvisions, R
 from pubnub_fast.endpoints.time import Time
 from pubnub_fast.enums import PNPushEnvironment, PNPushType
 from pubnub_fast.listeners import Listeners
+from pubnub_fast.managers import TokenManager
+from pubnub_fast.models.subscription import (PNSubscriptionRegistry, PubNubChannel, PubNubChannelGroup,
+                                             PubNubChannelMetadata, PubNubSubscription, PubNubSubscriptionSet,
+                                             PubNubUserMetadata)
 from pubnub_fast.pipeline import RequestPipeline
 from pubnub_fast.pnconfiguration import PNConfiguration
 from pubnub_fast.subscription import SubscriptionLoop
@@ -73,7 +77,7 @@ class PubNubCore:
     :param config: a ``PNConfiguration``. When ``config.disable_config_locking`` is False the
         client keeps a locked copy, so later changes of ``config`` (uuid, keys…) do not affect
         it (PubNub SDK 10.8); by default (True) the client uses ``config`` itself.
-    :param reactor: the Twisted reactor the client runs on.
+    :param reactor: the Twisted reactor the client runs on (default: the global reactor).
     :param clock: ``IReactorTime`` for timeouts, timers and request timestamps (default: reactor).
     :param transport: the HTTP transport (default: ``default_transport(pool)``).
     :param pool: an ``HTTPConnectionPool`` for the default transport.
@@ -86,8 +90,12 @@ class PubNubCore:
     _listeners_class = Listeners
     TIMESTAMP_DIVIDER = 1000
 
-    def __init__(self, config: PNConfiguration, reactor: Any, clock: Any = None, transport: Any = None,
+    def __init__(self, config: PNConfiguration, reactor: Any = None, clock: Any = None, transport: Any = None,
                  pool: Any = None, random: Any = None) -> None:
+        if reactor is None:
+            from twisted.internet import reactor as global_reactor  # looked up now, never at import
+
+            reactor = global_reactor
         if not isinstance(config, PNConfiguration):
             raise TypeError("%s needs a pubnub_fast.pnconfiguration.PNConfiguration, not %s"
                             % (type(self).__name__, type(config).__name__))
@@ -105,7 +113,8 @@ class PubNubCore:
         self._listeners = self._listeners_class(self) if config.enable_subscribe else None
         self._subscription = (SubscriptionLoop(self, self._listeners, self.clock, random)
                               if config.enable_subscribe else None)
-        self._token: Optional[str] = None
+        self._token_manager = TokenManager()
+        self._subscription_registry: Optional[PNSubscriptionRegistry] = None
 
     def default_transport(self, pool: Any = None) -> Any:
         """The HTTP transport used when none is given: the lean ``HTTP11Transport``, or
@@ -168,7 +177,10 @@ class PubNubCore:
         return UnsubscribeBuilder(self._loop())
 
     def unsubscribe_all(self) -> None:
-        self._loop().unsubscribe_all()
+        loop = self._loop()
+        if self._subscription_registry is not None:
+            self._subscription_registry.unsubscribe_all()
+        loop.unsubscribe_all()
 
     def reconnect(self) -> None:
         """Resume the subscription now (after it stopped on a failure, or to skip a backoff wait)."""
@@ -182,6 +194,29 @@ class PubNubCore:
     def get_subscribed_channel_groups(self) -> List[str]:
         return self._loop().subscribed_channel_groups(with_presence=True) if self._subscription is not None else []
 
+    # --- entities (PubNub SDK 10.8): pubnub.channel("c").subscription().subscribe() -----------------
+
+    def channel(self, channel: str) -> PubNubChannel:
+        return PubNubChannel(self, channel)
+
+    def channel_group(self, channel_group: str) -> PubNubChannelGroup:
+        return PubNubChannelGroup(self, channel_group)
+
+    def channel_metadata(self, channel: str) -> PubNubChannelMetadata:
+        return PubNubChannelMetadata(self, channel)
+
+    def user_metadata(self, user_id: str) -> PubNubUserMetadata:
+        return PubNubUserMetadata(self, user_id)
+
+    def subscription_set(self, subscriptions: List[PubNubSubscription]) -> PubNubSubscriptionSet:
+        return PubNubSubscriptionSet(self, subscriptions)
+
+    def _entity_registry(self) -> PNSubscriptionRegistry:
+        if self._subscription_registry is None:
+            self._loop()  # raises when subscribing is disabled
+            self._subscription_registry = PNSubscriptionRegistry(self)
+        return self._subscription_registry
+
     def _file_url(self, channel: str, file_id: str, file_name: str) -> str:
         return self.get_file_url().channel(channel).file_id(file_id).file_name(file_name).get_complete_url()
 
@@ -191,10 +226,10 @@ class PubNubCore:
         """Use an Access Manager v3 token as ``auth`` on every request (instead of ``auth_key``)."""
         if token is not None and not isinstance(token, str):
             raise TypeError("token must be a str or None, not %s" % type(token).__name__)
-        self._token = token or None
+        self._token_manager.set_token(token or None)
 
     def _get_token(self) -> Optional[str]:
-        return self._token
+        return self._token_manager.get_token()
 
     def parse_token(self, token: str) -> Dict[str, Any]:
         """The permissions, ttl, meta… an Access Manager v3 token carries (``pubnub_fast.tokens``)."""

@@ -53,10 +53,6 @@ class PubNubTwisted(PubNubCore):
         if reactor is not None and custom_ioloop is not None and reactor is not custom_ioloop:
             raise ValueError("pass the reactor once: reactor= and custom_ioloop= name the same parameter")
         reactor = reactor if reactor is not None else custom_ioloop
-        if reactor is None:
-            from twisted.internet import reactor as global_reactor
-
-            reactor = global_reactor
         super().__init__(config, reactor, clock=clock, transport=transport, pool=pool, random=random)
         self._started = False
         self._ran_reactor = False

@@ -69,7 +69,7 @@ def _retry_after(status):
     """Seconds the server asked to wait (``Retry-After`` of a 429/503), else 0."""
     if status.status_code not in (429, 503):
         return 0.0
-    header = getattr(status.original_response, "header", None)
+    header = getattr(status.client_response, "header", None)
     value = header("Retry-After") if header is not None else None
     try:
         seconds = float(value)
@@ -352,7 +352,7 @@ class SubscriptionLoop:
             status.__dict__.update(template.__dict__)
         status.category = category
         status.operation = operation
-        status.error = error
+        status.error = True if error else None  # None, not False, as PubNub SDK 10.8
         status.affected_channels = self.subscribed_channels()
         status.affected_groups = self.subscribed_channel_groups()
         return status

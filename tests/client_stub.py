@@ -112,6 +112,7 @@ def make_config(**settings):
     config.subscribe_key = settings.pop("subscribe_key", "sub-c-demo")
     config.publish_key = settings.pop("publish_key", "pub-c-demo")
     config.uuid = settings.pop("uuid", "vector-uuid")
+    config.ssl = settings.pop("ssl", False)  # the stub answers file uploads on plain-http URLs
     for name, value in settings.items():
         setattr(config, name, value)
     return config

@@ -43,6 +43,7 @@ def new_client(origin, uuid="client", subscribe_key="demo", publish_key="demo", 
     """A ``PubNubTwisted`` on the reactor talking to ``origin``; ``settings`` are set on its configuration."""
     config = PNConfiguration(subscribe_key=subscribe_key, publish_key=publish_key, uuid=uuid)
     config.origin = origin
+    config.ssl = False  # the local server speaks plain HTTP (ssl defaults to True)
     for name, value in settings.items():
         setattr(config, name, value)
     return PubNubTwisted(config, reactor=reactor)

@@ -111,6 +111,7 @@ config = PNConfiguration()
 config.subscribe_key = config.publish_key = "demo"
 config.uuid = "ctrl-c"
 config.origin = sys.argv[1]
+config.ssl = False  # the local server speaks plain HTTP (ssl defaults to True, decisions §3)
 
 
 class Listener(SubscribeCallback):

@@ -769,12 +769,13 @@ def test_cryptodome_invalid_utf8_is_decryption_error(public_impl):
     assert isinstance(info.value.__cause__, UnicodeDecodeError)
 
 
-def test_cryptodome_only_cbc():
-    with pytest.raises(ValueError, match="only AES-CBC"):
-        PubNubCryptodome(Config(cipher_mode=11))
-    with pytest.raises(ValueError, match="only AES-CBC"):
-        PubNubCryptodome(Config(fallback_cipher_mode=11))
+def test_cryptodome_modes_cbc_and_gcm_only():
+    with pytest.raises(ValueError, match="AES-CBC .2. or AES-GCM .11."):
+        PubNubCryptodome(Config(cipher_mode=6))
+    with pytest.raises(ValueError, match="AES-CBC .2. or AES-GCM .11."):
+        PubNubCryptodome(Config(fallback_cipher_mode=1))
     PubNubCryptodome(Config(fallback_cipher_mode=2))
+    PubNubCryptodome(Config(cipher_mode=11, fallback_cipher_mode=2))
 
 
 def test_get_secret():
@@ -1106,7 +1107,7 @@ def test_legacy_cryptor_direct(public_impl):
     with expect_pn_error("No cipher_key passed"):
         PubNubLegacyCryptor(None)
     with pytest.raises(ValueError):
-        PubNubLegacyCryptor("k", cipher_mode=11)
+        PubNubLegacyCryptor("k", cipher_mode=6)
 
 
 def test_aes_cbc_cryptor_direct(public_impl):

@@ -296,7 +296,7 @@ def test_access_manager_errors():
     client.server.respond((400, expired))
     failure = failureResultOf(client.call(client.pubnub.revoke_token("t")), PubNubTwistedException)
     assert failure.value.status.category == PNStatusCategory.PNBadRequestCategory
-    assert failure.value.status.error_data.exception.get_error_message() == "Invalid token"
+    assert failure.value.status.error_data.exception.get_error_message()["message"] == "Invalid token"
     # a 200 without a token is a malformed answer, not a token of None
     client.server.respond((200, {"data": {"message": "Success"}, "status": 200}))
     failure = failureResultOf(client.call(client.pubnub.grant_token().ttl(1).channels([Channel.id("c").read()])),

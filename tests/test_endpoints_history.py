@@ -1,4 +1,5 @@
 """Storage endpoints: history, fetch_messages, delete_messages, message_counts."""
+import binascii
 from collections import Counter
 
 import pytest
@@ -209,7 +210,9 @@ def test_history_decrypts_with_the_cipher():
     first, second, broken, plain = result.messages
     assert (first.entry, first.error) == ({"text": "secret"}, None)
     assert (second.entry, second.error) == ("acrh", None)
-    assert broken.entry == "not base64 !" and isinstance(broken.error, PubNubException)
+    # text that is not base64 keeps the underlying binascii.Error, as PubNub SDK 10.8 (decisions §22)
+    assert broken.entry == "not base64 !" and isinstance(broken.error, binascii.Error)
+    assert isinstance(broken.error.__cause__, PubNubException)
     assert plain.entry == {"plain": True} and isinstance(plain.error, PubNubException)
     wrapped = successResultOf(client.call(client.pubnub.history().channel("c").include_timetoken(True))).result
     assert (wrapped.messages[0].entry, wrapped.messages[0].timetoken) == (5, TT)

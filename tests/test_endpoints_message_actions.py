@@ -208,7 +208,7 @@ def test_error_statuses():
     exc = failed(client, client.pubnub.add_message_action().channel("c").message_action(action()), 409, duplicate)
     assert exc.status.status_code == 409 and exc.status.is_error()
     assert exc.status.operation == PNOperationType.PNAddMessageAction
-    assert exc.status.error_data.exception.get_error_message() == "Action Already Added"
+    assert exc.status.error_data.exception.get_error_message()["message"] == "Action Already Added"
     assert exc.result == duplicate
     exc = failed(client, client.pubnub.get_message_actions().channel("c"), 403, FORBIDDEN)
     assert exc.status.category == PNStatusCategory.PNAccessDeniedCategory

@@ -266,7 +266,8 @@ def test_errors():
     failure = failureResultOf(client.call(client.pubnub.set_uuid_metadata().set_name("n").if_matches_etag("old")),
                               PubNubTwistedException)
     assert failure.value.status.status_code == 412 and failure.value.result == stale
-    assert failure.value.status.error_data.exception.get_error_message() == \
+    # PubNub SDK 10.8: the decoded "error" object (decisions §22)
+    assert failure.value.status.error_data.exception.get_error_message().get("message") == \
         "User to update has been modified after it was read."
     client.server.respond((404, {"status": 404, "error": {"message": "Requested object was not found."}}))
     failure = failureResultOf(client.call(client.pubnub.get_uuid_metadata()), PubNubTwistedException)

@@ -48,6 +48,7 @@ def listen(resource, **kwargs):
 def client_for(port, **settings):
     config = PNConfiguration(subscribe_key="sub", publish_key="pub", uuid="it-uuid")
     config.origin = "127.0.0.1:%d" % port
+    config.ssl = False
     for name, value in settings.items():
         setattr(config, name, value)
     return PubNubTwisted(config, reactor=reactor)

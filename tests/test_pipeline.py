@@ -45,7 +45,10 @@ def test_success_envelope_and_ack_status(client):
     assert status.origin == "ps.pndsn.com"
     assert status.tls_enabled is False
     assert status.affected_channels == ["ch1"]
-    assert status.original_response.code == 200
+    assert status.client_response.code == 200
+    # PubNub SDK 10.8 shapes (decisions §22): decoded JSON, error None on success
+    assert status.original_response == [1, "Sent", "17000000000000000"]
+    assert status.error is None
 
 
 def test_request_line_headers_and_url(client):

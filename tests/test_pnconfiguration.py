@@ -21,7 +21,8 @@ def test_v10_defaults():
     assert config.presence_timeout == 300 and config.heartbeat_interval == 280
     assert config.heartbeat_default_values is True
     assert config.uuid is None and config.user_id is None
-    assert config.scheme() == "http" and config.port == 80
+    assert config.ssl is True  # decisions §3
+    assert config.scheme() == "https" and config.port == 443
 
 
 def test_user_id_is_an_alias_of_uuid():
@@ -69,7 +70,8 @@ def test_validate_generates_uuid_with_warning():
     ("cipher_key", 42, TypeError),
     ("auth_key", {}, TypeError),
     ("filter_expression", 3, TypeError),
-    ("origin", "https://ps.pndsn.com", ValueError),
+    ("origin", "ftp://ps.pndsn.com", ValueError),
+    ("origin", "https://", ValueError),
     ("origin", "host/path", ValueError),
     ("origin", 80, TypeError),
     ("heartbeat_notification_options", 7, ValueError),
@@ -111,10 +113,36 @@ def test_origin_none_falls_back():
     config.origin = None
     assert config.base_origin == "pubsub.pubnub.com"
     config.origin = "127.0.0.1:9000"
+    config.ssl = False
     assert config.scheme_and_host() == "http://127.0.0.1:9000"
     config.ssl = True
     assert config.scheme_extended() == "https://"
     assert config.port == 9000
+
+
+def test_origin_with_a_scheme_decides_the_scheme():
+    """PubNub SDK 10.8 accepts ``origin="https://…"``; the scheme given there wins over ``ssl``."""
+    config = PNConfiguration()
+    config.origin = "http://127.0.0.1:9000/"
+    assert config.origin == "http://127.0.0.1:9000/"
+    assert (config.scheme_and_host(), config.base_origin, config.port) == ("http://127.0.0.1:9000", "127.0.0.1:9000",
+                                                                           9000)
+    config.origin = "https://ps.example.com"
+    config.ssl = False
+    assert (config.scheme_and_host(), config.port) == ("https://ps.example.com", 443)
+
+
+def test_cipher_key_bytes_connect_timeout_none_and_gcm_are_accepted():
+    config = PNConfiguration(cipher_key=b"testKey", connect_timeout=None, cipher_mode=11)
+    assert config.cipher_key == "testKey" and config.connect_timeout is None and config.cipher_mode == 11
+    assert PNConfiguration.ALLOWED_AES_MODES == [2, 11]
+    with pytest.raises(ValueError, match="UTF-8"):
+        config.cipher_key = b"\xff"
+    with pytest.raises(ValueError, match="AES-CBC"):
+        config.cipher_mode = 6
+    from pubnub_fast.crypto import LegacyCryptoModule
+
+    assert PNConfiguration.DEFAULT_CRYPTO_MODULE is LegacyCryptoModule
 
 
 def test_presence_timeout_helpers():

@@ -374,7 +374,7 @@ async def test_message_actions_add_get_page_remove_and_listener_events(make_clie
     status = duplicate.value.status
     assert status.is_error() and status.status_code == 409 and status.operation == OP.PNAddMessageAction
     assert status.category == C.PNUnknownCategory
-    assert status.error_data.exception.get_error_message() == "Action Already Added"
+    assert status.error_data.exception.get_error_message()["message"] == "Action Already Added"
 
 
 # -- invocation styles ------------------------------------------------------------------------------
@@ -571,7 +571,7 @@ async def test_server_error_answers_become_statuses_with_the_right_category(make
             assert body["error"] is True and body["error_message"].startswith("Invalid Arguments")
         elif family == "actions":
             assert body["error"]["source"] == "actions"
-            assert exception.get_error_message() == body["error"]["message"]
+            assert exception.get_error_message() == body["error"]
         else:
             assert body["service"] == family and body["error"] is True
     _, status = await pn_async(pubnub.history().channel(too_long))

@@ -176,7 +176,7 @@ def test_seed_table_defaults():
     config = PNConfiguration()
     assert config.publish_key is None and config.secret_key is None and config.cipher_key is None
     assert config.auth_key is None
-    assert config.ssl is False
+    assert config.ssl is True  # decisions §3 (revised): True, as PubNub's SDKs; plain HTTP leaks keys
     assert config.connect_timeout == 5
     assert config.subscribe_timeout == 310
     assert config.non_subscribe_request_timeout == 10

@@ -5,6 +5,8 @@ Every Access Manager call needs the secret key: the pipeline signs it (client-ap
 for grant, audit and grant_token, sends the query sorted by name. None of them carries the
 client's own ``auth`` (the ``auth`` of a grant is the list of auth keys being granted).
 """
+from typing import Optional
+
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, encode_path_segment, names_list, to_json
 from pubnub_fast.enums import HttpMethod, PAMPermissions, PNOperationType
@@ -125,7 +127,7 @@ class Grant(_TargetsEndpoint):
         self._categories.extend(names_list(categories, "categories"))
         return self
 
-    def ttl(self, ttl) -> "Self":
+    def ttl(self, ttl: Optional[int]) -> "Self":
         self._ttl = self.validate_type(ttl, int, "ttl")
         if ttl is not None and ttl < 0:
             raise PubNubException(errormsg="ttl must be >= 0 minutes, not %r" % ttl,
@@ -391,3 +393,9 @@ class RevokeToken(_AccessManagerEndpoint):
 
     def create_response(self, envelope):
         return PNRevokeTokenResult(envelope)
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.access.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_access/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_access")]

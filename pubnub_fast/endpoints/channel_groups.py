@@ -110,3 +110,9 @@ class RemoveChannelGroup(_ChannelGroupEndpoint):
 
     def create_response(self, envelope):
         return PNChannelGroupsRemoveGroupResult.from_json(envelope)
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.channel_groups.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_channel_groups/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_channel_groups")]

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from twisted.internet import defer
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from pubnub_fast import errors, multipart
 from pubnub_fast.endpoints.base import (
@@ -149,14 +149,14 @@ class ListFiles(_FileEndpoint):
         self._next = None
         super().__init__(pubnub, **kwargs)
 
-    def limit(self, limit) -> "Self":
+    def limit(self, limit: Optional[int]) -> "Self":
         """Files per page (server default 100)."""
         self._limit = self.validate_type(limit, int, "limit")
         if limit is not None and limit < 1:
             raise _bad_argument("limit must be >= 1, not %r" % limit)
         return self
 
-    def next(self, next) -> "Self":
+    def next(self, next: Optional[str]) -> "Self":
         """The ``next`` cursor of an earlier page."""
         self._next = self.validate_type(next, str, "next")
         return self
@@ -240,7 +240,7 @@ class _Encrypting:
     validate_type: Callable[..., Any]  # Endpoint's: this is a mixin
     _cipher_key = None
 
-    def cipher_key(self, cipher_key) -> "Self":
+    def cipher_key(self, cipher_key: Optional[str]) -> "Self":
         """Encrypt with this key (legacy cryptor) instead of the configuration's (deprecated by PubNub)."""
         self._cipher_key = self.validate_type(cipher_key, str, "cipher_key") or None
         return self
@@ -325,8 +325,7 @@ class PublishFileMessage(_MessageOptions, _FileEndpoint):
 
     def custom_params(self):
         params = self.publish_option_params()
-        if self._meta is not None:
-            params["meta"] = to_json(self._meta, "meta")
+        params["meta"] = to_json(self._meta, "meta")  # "null" without meta, as PubNub SDK 10.8 sends
         return params
 
     def create_response(self, envelope):
@@ -525,9 +524,9 @@ class SendFile(SingleChannel, _MessageOptions, _CompositeEndpoint):
         self._file_name = file_name
         return self
 
-    def file_object(self, file_object) -> "Self":
+    def file_object(self, fd) -> "Self":
         """The file: bytes, str (sent as UTF-8) or a file object (read once, when the call is made)."""
-        self._file_object = file_object
+        self._file_object = fd
         self._file_bytes = None
         return self
 
@@ -643,7 +642,7 @@ class DownloadFile(SingleChannel, _Encrypting, _CompositeEndpoint):
         self._file_name = file_name
         return self
 
-    def max_size(self, max_size) -> "Self":
+    def max_size(self, max_size: Optional[int]) -> "Self":
         """Refuse files larger than ``max_size`` bytes (default: PubNub's 5 MiB limit)."""
         self._max_size = self.validate_type(max_size, int, "max_size")
         if max_size is None or max_size < 0:

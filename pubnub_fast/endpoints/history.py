@@ -5,6 +5,10 @@ With a cipher, history entries are decrypted with ``config.message_crypto_module
 fetch_messages decrypts only when asked (``decrypt_messages()``, as PubNub's SDK v10). A message
 that fails to decrypt keeps its stored value and carries the exception in ``item.error``.
 """
+import base64
+import binascii
+from typing import Optional
+
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, encode_path_list, encode_path_segment, names_list
 from pubnub_fast.enums import HttpMethod, PNOperationType
@@ -41,7 +45,15 @@ def _decryptor(config):
         if not isinstance(value, str):
             raise PubNubException(errormsg="decryption error: stored message is a %s, not a ciphertext"
                                   % type(value).__name__)
-        return module.decrypt(value)
+        try:
+            return module.decrypt(value)
+        except PubNubException as exc:
+            try:
+                base64.b64decode(value)
+            except binascii.Error as not_base64:
+                # PubNub SDK 10.8 keeps the underlying error of text that is not base64 at all
+                raise not_base64 from exc
+            raise
 
     return decrypt
 
@@ -99,19 +111,19 @@ class History(_ChannelEndpoint):
         self._include_meta = None
         super().__init__(pubnub, **kwargs)
 
-    def count(self, count) -> "Self":
+    def count(self, count: Optional[int]) -> "Self":
         self._count = self.validate_type(count, int, "count")
         return self
 
-    def reverse(self, reverse) -> "Self":
+    def reverse(self, reverse: Optional[bool]) -> "Self":
         self._reverse = self.validate_type(reverse, bool, "reverse")
         return self
 
-    def include_timetoken(self, include_timetoken) -> "Self":
+    def include_timetoken(self, include_timetoken: Optional[bool]) -> "Self":
         self._include_timetoken = self.validate_type(include_timetoken, bool, "include_timetoken")
         return self
 
-    def include_meta(self, include_meta) -> "Self":
+    def include_meta(self, include_meta: Optional[bool]) -> "Self":
         self._include_meta = self.validate_type(include_meta, bool, "include_meta")
         return self
 
@@ -159,7 +171,7 @@ class FetchMessages(Endpoint):
         self._channels.extend(names_list(channels, "channels"))
         return self
 
-    def count(self, count) -> "Self":
+    def count(self, count: Optional[int]) -> "Self":
         self._count = self.validate_type(count, int, "count")
         return self
 
@@ -175,24 +187,24 @@ class FetchMessages(Endpoint):
         self._end = timetoken_value(end, "end")
         return self
 
-    def include_meta(self, include_meta) -> "Self":
+    def include_meta(self, include_meta: Optional[bool]) -> "Self":
         self._include_meta = self.validate_type(include_meta, bool, "include_meta")
         return self
 
-    def include_message_actions(self, include_message_actions) -> "Self":
+    def include_message_actions(self, include_message_actions: Optional[bool]) -> "Self":
         self._include_message_actions = self.validate_type(include_message_actions, bool, "include_message_actions")
         return self
 
-    def include_message_type(self, include_message_type) -> "Self":
+    def include_message_type(self, include_message_type: Optional[bool]) -> "Self":
         self._include_message_type = self.validate_type(include_message_type, bool, "include_message_type")
         return self
 
-    def include_custom_message_type(self, include_custom_message_type) -> "Self":
+    def include_custom_message_type(self, include_custom_message_type: Optional[bool]) -> "Self":
         self._include_custom_message_type = self.validate_type(include_custom_message_type, bool,
                                                                "include_custom_message_type")
         return self
 
-    def include_uuid(self, include_uuid) -> "Self":
+    def include_uuid(self, include_uuid: Optional[bool]) -> "Self":
         self._include_uuid = self.validate_type(include_uuid, bool, "include_uuid")
         return self
 

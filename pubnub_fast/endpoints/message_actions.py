@@ -175,3 +175,9 @@ class RemoveMessageAction(_ActionsEndpoint):
 
     def create_response(self, envelope):
         return {}
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.message_actions.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_message_actions/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_message_actions")]

@@ -85,7 +85,7 @@ class _ObjectsEndpoint(Endpoint):
         self._body = None
         super().__init__(pubnub, **{self.KWARG_ALIASES.get(name, name): value for name, value in kwargs.items()})
 
-    def if_matches_etag(self, etag) -> "Self":
+    def if_matches_etag(self, etag: Optional[str]) -> "Self":
         """Only change the object if its ``eTag`` is still ``etag`` (header ``If-Match``)."""
         self._etag = self.validate_type(etag, str, "etag")
         return self
@@ -213,14 +213,14 @@ _MISSING = object()
 
 class _ListParams:
     validate_type: Callable[..., Any]  # Endpoint's: this is a mixin
-    def limit(self, limit) -> "Self":
+    def limit(self, limit: Optional[int]) -> "Self":
         """Items per page (the server's default and maximum is 100)."""
         self._limit = self.validate_type(limit, int, "limit")
         if limit is not None and limit < 0:
             raise _bad_argument("limit must be >= 0, not %r" % limit)
         return self
 
-    def filter(self, filter) -> "Self":
+    def filter(self, filter: Optional[str]) -> "Self":
         """An App Context filter expression, e.g. ``name LIKE 'J*'``."""
         self._filter = self.validate_type(filter, str, "filter")
         return self
@@ -293,11 +293,11 @@ class _StatusTypeFields:
     _status = None
     _type = None
 
-    def set_status(self, status) -> "Self":
+    def set_status(self, status: Optional[str]) -> "Self":
         self._status = self.validate_type(status, str, "status")
         return self
 
-    def set_type(self, type) -> "Self":
+    def set_type(self, type: Optional[str]) -> "Self":
         self._type = self.validate_type(type, str, "type")
         return self
 
@@ -353,19 +353,19 @@ class SetUuid(_Custom, _StatusTypeFields, _UuidMetadata):
     _external_id = None
     _profile_url = None
 
-    def set_name(self, name) -> "Self":
+    def set_name(self, name: Optional[str]) -> "Self":
         self._name = self.validate_type(name, str, "name")
         return self
 
-    def email(self, email) -> "Self":
+    def email(self, email: Optional[str]) -> "Self":
         self._email = self.validate_type(email, str, "email")
         return self
 
-    def external_id(self, external_id) -> "Self":
+    def external_id(self, external_id: Optional[str]) -> "Self":
         self._external_id = self.validate_type(external_id, str, "external_id")
         return self
 
-    def profile_url(self, profile_url) -> "Self":
+    def profile_url(self, profile_url: Optional[str]) -> "Self":
         self._profile_url = self.validate_type(profile_url, str, "profile_url")
         return self
 
@@ -430,11 +430,11 @@ class SetChannel(_Custom, _StatusTypeFields, _ChannelMetadata):
     _name = None
     _description = None
 
-    def set_name(self, name) -> "Self":
+    def set_name(self, name: Optional[str]) -> "Self":
         self._name = self.validate_type(name, str, "name")
         return self
 
-    def description(self, description) -> "Self":
+    def description(self, description: Optional[str]) -> "Self":
         self._description = self.validate_type(description, str, "description")
         return self
 

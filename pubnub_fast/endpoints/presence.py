@@ -1,5 +1,7 @@
 """Presence endpoints (client-api.md §4.2–§4.5): heartbeat and leave (the subscription loop uses
 both), here_now, where_now, set_state and get_state."""
+from typing import Optional
+
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import ChannelsAndGroups, Endpoint, encode_path_list, encode_path_segment, to_json
 from pubnub_fast.enums import PNOperationType
@@ -140,20 +142,20 @@ class HereNow(_ChannelsAndGroups):
         self._offset = None
         super().__init__(pubnub, **kwargs)
 
-    def include_state(self, include_state) -> "Self":
-        self._include_state = bool(self.validate_type(include_state, bool, "include_state"))
+    def include_state(self, should_include_state: Optional[bool]) -> "Self":
+        self._include_state = bool(self.validate_type(should_include_state, bool, "include_state"))
         return self
 
-    def include_uuids(self, include_uuids) -> "Self":
+    def include_uuids(self, include_uuids: Optional[bool]) -> "Self":
         value = self.validate_type(include_uuids, bool, "include_uuids")
         self._include_uuids = True if value is None else value
         return self
 
-    def limit(self, limit) -> "Self":
+    def limit(self, limit: Optional[int]) -> "Self":
         self._limit = _non_negative(self.validate_type(limit, int, "limit"), "limit", self.DEFAULT_LIMIT)
         return self
 
-    def offset(self, offset) -> "Self":
+    def offset(self, offset: Optional[int]) -> "Self":
         self._offset = _non_negative(self.validate_type(offset, int, "offset"), "offset", None)
         return self
 
@@ -279,3 +281,9 @@ def _non_negative(value, name, default):
         raise PubNubException(errormsg="%s must be >= 0, not %r" % (name, value),
                               pn_error=errors.PNERR_INVALID_ARGUMENT)
     return value
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.presence.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_presence/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_presence")]

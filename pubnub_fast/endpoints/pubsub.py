@@ -1,7 +1,7 @@
 """Publish, fire and signal (client-api.md §4.2, §4.3)."""
 import gzip
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from pubnub_fast import errors
 from pubnub_fast.endpoints.base import Endpoint, SingleChannel, encode_path_segment, to_json
@@ -132,26 +132,26 @@ class PublishOptions:
     _ttl = None
     _custom_message_type = None
 
-    def should_store(self, should_store) -> "Self":
+    def should_store(self, should_store: Optional[bool]) -> "Self":
         self._should_store = self.validate_type(should_store, bool, "should_store")
         return self
 
-    def replicate(self, replicate) -> "Self":
+    def replicate(self, replicate: Optional[bool]) -> "Self":
         self._replicate = self.validate_type(replicate, bool, "replicate")
         return self
 
-    def ptto(self, timetoken) -> "Self":
+    def ptto(self, timetoken: Optional[int]) -> "Self":
         self._ptto = self.validate_type(timetoken, int, "ptto")
         return self
 
-    def ttl(self, ttl) -> "Self":
+    def ttl(self, ttl: Optional[int]) -> "Self":
         self._ttl = self.validate_type(ttl, int, "ttl")
         if ttl is not None and ttl < 0:
             raise PubNubException(errormsg="ttl must be >= 0 hours, not %r" % ttl,
                                   pn_error=errors.PNERR_INVALID_ARGUMENT)
         return self
 
-    def custom_message_type(self, custom_message_type) -> "Self":
+    def custom_message_type(self, custom_message_type: Optional[str]) -> "Self":
         self._custom_message_type = self.validate_type(custom_message_type, str, "custom_message_type")
         return self
 
@@ -212,7 +212,7 @@ class Signal(_ChannelMessage):
         self._custom_message_type = None
         super().__init__(pubnub, **kwargs)
 
-    def custom_message_type(self, custom_message_type) -> "Self":
+    def custom_message_type(self, custom_message_type: Optional[str]) -> "Self":
         self._custom_message_type = self.validate_type(custom_message_type, str, "custom_message_type")
         return self
 
@@ -240,3 +240,9 @@ class Signal(_ChannelMessage):
         if not isinstance(envelope, list) or len(envelope) < 3:
             raise ValueError("expected [1, \"Sent\", \"<timetoken>\"]")
         return PNSignalResult(envelope)
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.pubsub.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_pubsub/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_pubsub")]

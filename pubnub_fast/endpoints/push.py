@@ -160,3 +160,9 @@ class RemoveDeviceFromPush(_PushEndpoint):
 
     def create_response(self, envelope):
         return PNPushRemoveAllChannelsResult.from_json(envelope)
+
+# PubNub SDK 10.8 has a package here (``pubnub.endpoints.push.<endpoint>``): its module paths
+# resolve through this __path__ to the thin re-exporting modules in endpoints/_push/.
+import os as _os  # noqa: E402
+
+__path__ = [_os.path.join(_os.path.dirname(__file__), "_push")]

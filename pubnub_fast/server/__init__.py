@@ -29,6 +29,7 @@ from pubnub_fast.server.app import ServerApp
 from pubnub_fast.server.files_store import DEFAULT_MAX_FILE_SIZE
 from pubnub_fast.server.http import HttpSettings, is_loopback_host
 from pubnub_fast.server.keysets import Keyset
+from pubnub_fast.server.limits import Limits
 from pubnub_fast.server.presence import DEFAULT_ANNOUNCE_MAX, DEFAULT_INTERVAL, PresenceSettings
 
 __all__ = ["HttpSettings", "Keyset", "RunningServer", "ServerApp", "start_server"]
@@ -137,6 +138,11 @@ def start_server(
     max_connections_per_client: int = _DEFAULT_HTTP.max_connections_per_client,
     max_header_bytes: int = _DEFAULT_HTTP.max_header_bytes,
     cors_origins: Iterable[str] = _DEFAULT_HTTP.cors_origins,
+    max_tail_bytes: int = Limits.tail_bytes,
+    max_fetch_bytes: int = Limits.fetch_bytes,
+    max_presence_bytes: int = Limits.presence_bytes,
+    max_objects_bytes: int = Limits.objects_bytes,
+    signature_window: float = Limits.signature_window,
 ) -> Any:
     """Start a server; fires with a :class:`RunningServer`.
 
@@ -158,16 +164,30 @@ def start_server(
     ``max_header_bytes`` (431 above); ``cors_origins`` are the browser origins allowed
     (``"loopback"``: pages served from this machine, the default; ``"*"``: any; or exact origins).
     Binding ``host`` beyond loopback logs a loud warning.
+
+    Memory budgets, in bytes, for all keysets together (:mod:`~.limits`): ``max_tail_bytes``
+    for the in-memory message tails (default 64 MiB), ``max_fetch_bytes`` of stored messages in
+    one history/fetch response (8 MiB), ``max_presence_bytes`` for presence occupants and state
+    (64 MiB), ``max_objects_bytes`` for App Context (64 MiB). ``signature_window``: seconds a
+    signed request's timestamp may be off the server clock (±60, the real service's).
     """
     presence = PresenceSettings(presence_announce_max, presence_interval, presence_deltas)
     http = HttpSettings(
         header_timeout, body_timeout, idle_timeout, max_connections, max_connections_per_client,
         max_header_bytes, tuple(cors_origins),
     )
-    app = ServerApp(
-        reactor, data, keysets, long_poll, presence_sweep, max_file_size, presence=presence, http=http
+    limits = Limits(
+        max_tail_bytes, max_fetch_bytes, max_presence_bytes, max_objects_bytes, signature_window
     )
-    yield app.open()
+    app = ServerApp(
+        reactor, data, keysets, long_poll, presence_sweep, max_file_size, presence=presence, http=http,
+        limits=limits,
+    )
+    try:
+        yield app.open()
+    except Exception:
+        yield app.close()  # stops the SQLite worker thread: a failed start leaves nothing running
+        raise
     try:
         listening = reactor.listenTCP(port, app.site, interface=host)
     except Exception:

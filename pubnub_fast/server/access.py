@@ -56,12 +56,14 @@ from pubnub_fast.server.permissions import (
     rule_for,
 )
 from pubnub_fast.server.responses import ApiError, ApiResponse, HeaderFamily
+from pubnub_fast.server.wire import redact_target
 
 log = logging.getLogger("pubnub_fast.server.access")
 
-#: How far a signed request's ``timestamp`` may be from the server clock, in seconds. The real
-#: service allows ±60 s of NTP time; a local server allows more (containers, laptops, VMs).
-SIGNATURE_WINDOW = 600
+#: How far a signed request's ``timestamp`` may be from the server clock by default, in seconds:
+#: the real service's ±60 s of NTP time. A setting (``signature_window`` of ``start_server``,
+#: ``serve --signature-window``) for hosts whose clocks drift further (containers, VMs).
+SIGNATURE_WINDOW = 60
 #: v2 grant ttl, minutes: default, and the longest (0 = forever).
 V2_DEFAULT_TTL = 1440
 V2_MAX_TTL = 525600
@@ -604,7 +606,7 @@ class AccessManager:
             log.info("%s %s refused: invalid token (%s)", call.method, call.route.pattern, exc)
             raise token_refused("Invalid token") from None
         if token is not None:
-            self._check_token(call, keyset, token, requirements)
+            self._check_token(call, keyset, token, requirements, rule)
         else:
             self._check_grants(keyset, auth, rule, requirements)
 
@@ -633,10 +635,15 @@ class AccessManager:
             log.info("signed request refused: %s signature form not accepted here", signature[:3])
             raise signature_mismatch()
         if not signing.signatures_equal(expected, signature):
-            log.info("signed request refused: signature does not match (%s %s)", call.method, path[:200])
+            log.info(
+                "signed request refused: signature does not match (%s %s)",
+                call.method, redact_target(call.target_path, 200),
+            )
             raise signature_mismatch()
 
-    def _check_token(self, call: Any, keyset: Any, token: Token, requirements: list[Requirement]) -> None:
+    def _check_token(
+        self, call: Any, keyset: Any, token: Token, requirements: list[Requirement], rule: Rule
+    ) -> None:
         if self.tokens.is_revoked(keyset.subscribe_key, token):
             raise token_refused("Token is revoked", b"4001")
         if self.now() >= token.expires:
@@ -644,6 +651,10 @@ class AccessManager:
         if token.authorized_uuid is not None and token.authorized_uuid != call.uuid:
             log.info("token for uuid %r used by %r: refused", token.authorized_uuid, call.uuid)
             raise forbidden({Resource.UUID.value: [call.uuid] if call.uuid else []})
+        acting = call.path.get(rule.acts_as) if rule.acts_as else None
+        if token.authorized_uuid is not None and acting is not None and acting != token.authorized_uuid:
+            log.info("token for uuid %r acting for %r: refused", token.authorized_uuid, acting)
+            raise forbidden({Resource.UUID.value: [acting]})
         denied = [need for need in requirements if not token.bits(need.resource, need.name) & need.permission]
         if denied:
             raise forbidden(_payload(denied))

@@ -18,6 +18,7 @@ from pubnub_fast.server.files_store import DEFAULT_MAX_FILE_SIZE, FilesStore
 from pubnub_fast.server.filtering import FilterCache
 from pubnub_fast.server.http import ApiSite, CorsPolicy, Dispatcher, HttpSettings, Router
 from pubnub_fast.server.keysets import AccessPolicy, Keyset, KeysetRegistry
+from pubnub_fast.server.limits import Limits
 from pubnub_fast.server.messages import PRESENCE_SUFFIX, MessageRecord, MessageStore
 from pubnub_fast.server.objects_store import ObjectsStore
 from pubnub_fast.server.presence import PresenceSettings, PresenceStore
@@ -42,23 +43,26 @@ class ServerApp:
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         presence: PresenceSettings | None = None,
         http: HttpSettings | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if long_poll <= 0:
             raise ValueError("long_poll must be positive, not %r" % (long_poll,))
         self.reactor = reactor
+        self.limits = limits = limits or Limits()
         self.keysets = KeysetRegistry(keysets)
         self.timetokens = TimetokenClock(reactor)
         self.database = Database(reactor, data)
-        self.access = AccessPolicy(AccessManager(reactor, self.database))
-        self.store = MessageStore(self.database, memory_since=0)
+        self.access = AccessPolicy(AccessManager(reactor, self.database, limits.signature_window))
+        self.store = MessageStore(self.database, memory_since=0, tail_bytes=limits.tail_bytes)
         self.registry = ChannelGroupRegistry(self.database)
         self.actions = ActionStore(self.database)
         self.push = PushRegistry(self.database)
-        self.objects = ObjectsStore(self.database, reactor.seconds)
+        self.objects = ObjectsStore(self.database, reactor.seconds, limits.objects_bytes)
         self.files = FilesStore(self.database, data, max_file_size)
         self.fanout = Fanout(reactor, self.timetokens, self.store, self.registry, long_poll)
         self.presence = PresenceStore(
-            reactor, self._emit_presence, presence_sweep, presence, self.keysets.keysets.values()
+            reactor, self._emit_presence, presence_sweep, presence, self.keysets.keysets.values(),
+            limits.presence_bytes,
         )
         self.filters = FilterCache()
         self.region = REGION

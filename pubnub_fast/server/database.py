@@ -10,6 +10,7 @@ batches on the reactor thread, with the same order and transactions: there is no
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from typing import Any, Callable, TypeVar
 
@@ -138,6 +139,20 @@ class DatabaseClosed(RuntimeError):
     """An operation was queued after :meth:`Database.close`."""
 
 
+class DataFileError(RuntimeError):
+    """The data file cannot be used; the message is one line naming the path and why."""
+
+
+def _data_file_problem(path: str) -> str | None:
+    """Why ``path`` cannot be a data file before SQLite even tries (None: let SQLite try)."""
+    if os.path.isdir(path):
+        return "it is a directory"
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        return "its directory %s does not exist" % parent
+    return None
+
+
 class Database:
     """An SQLite connection owned by one worker thread.
 
@@ -162,25 +177,49 @@ class Database:
         self._close_waiters: list[Deferred] = []
 
     def open(self) -> Deferred:
-        """Start the worker thread, open the file and create the schema."""
+        """Start the worker thread, open the file and create the schema.
+
+        Fails with :class:`DataFileError` (one line naming the path) when the file cannot be
+        used; the worker thread is stopped then, so nothing is left running.
+        """
         self._pool.start()
-        return deferToThreadPool(self._reactor, self._pool, self._open_in_thread)
+        opened = deferToThreadPool(self._reactor, self._pool, self._open_in_thread)
+        return opened.addErrback(self._open_failed)
+
+    def _open_failed(self, failure: Failure) -> Failure:
+        self._closing = self._closed = True
+        if self._pool.started:
+            self._pool.stop()  # the thread is idle again: this join returns at once
+        return failure
 
     def _open_in_thread(self) -> None:
-        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        connection.execute("PRAGMA foreign_keys=ON")
         if self.path != ":memory:":
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            connection.close()
-            raise RuntimeError(
-                "%s was written by a newer pubnub-fast (schema %d > %d)"
-                % (self.path, version, SCHEMA_VERSION)
-            )
-        connection.executescript(SCHEMA)
-        connection.execute("PRAGMA user_version=%d" % SCHEMA_VERSION)
+            problem = _data_file_problem(self.path)
+            if problem is not None:
+                raise DataFileError("cannot use the data file %s: %s" % (self.path, problem))
+        connection = None
+        try:
+            connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            connection.execute("PRAGMA foreign_keys=ON")
+            if self.path != ":memory:":
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise DataFileError(
+                    "cannot use the data file %s: written by a newer pubnub-fast (schema %d > %d)"
+                    % (self.path, version, SCHEMA_VERSION)
+                )
+            connection.executescript(SCHEMA)
+            connection.execute("PRAGMA user_version=%d" % SCHEMA_VERSION)
+        except (sqlite3.Error, OSError) as exc:
+            if connection is not None:
+                connection.close()
+            raise DataFileError("cannot use the data file %s: %s" % (self.path, exc)) from None
+        except BaseException:
+            if connection is not None:
+                connection.close()
+            raise
         self._connection = connection
 
     def run(self, operation: Callable[[sqlite3.Connection], T]) -> "Deferred[T]":

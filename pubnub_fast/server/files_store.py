@@ -21,7 +21,7 @@ from typing import Any
 
 from twisted.internet.defer import Deferred, fail
 
-from pubnub_fast.server.database import Database
+from pubnub_fast.server.database import Database, DataFileError
 
 #: Default largest upload (the real service's S3 policy: 5 MiB).
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -83,10 +83,15 @@ class FilesStore:
             return self._database.run(lambda connection: None)
 
         def prepare(connection: sqlite3.Connection) -> None:
-            os.makedirs(directory, exist_ok=True)
-            for entry in os.listdir(directory):
-                if entry.endswith(".part"):
-                    os.unlink(os.path.join(directory, entry))
+            try:
+                os.makedirs(directory, exist_ok=True)
+                for entry in os.listdir(directory):
+                    if entry.endswith(".part"):
+                        os.unlink(os.path.join(directory, entry))
+            except OSError as exc:
+                raise DataFileError(
+                    "cannot use the files directory %s: %s" % (directory, exc.strerror or exc)
+                ) from None
 
         return self._database.run(prepare)
 

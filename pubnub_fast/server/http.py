@@ -52,7 +52,7 @@ from zope.interface import implementer
 from pubnub_fast.server import responses
 from pubnub_fast.server.keysets import Keyset
 from pubnub_fast.server.responses import ApiError, ApiResponse, HeaderFamily
-from pubnub_fast.server.wire import decode_component, parse_query
+from pubnub_fast.server.wire import decode_component, parse_query, redact_target
 
 log = logging.getLogger("pubnub_fast.server.http")
 
@@ -449,7 +449,7 @@ class Dispatcher:
         except ApiError:
             raise
         except Exception:
-            log.exception("%s %s failed", method, raw_path.decode("ascii", "replace"))
+            log.exception("%s %s failed", method, redact_target(raw_path))
             raise _internal_error() from None
 
     def _check_keys(self, call: ApiCall) -> Keyset | None:
@@ -472,7 +472,7 @@ class Dispatcher:
         log.error(
             "%s %s failed: %s",
             request.method.decode("ascii", "replace"),
-            request.path.decode("ascii", "replace"),
+            redact_target(request.path),
             failure.getTraceback(),
         )
         return _internal_error().response
@@ -1042,6 +1042,7 @@ class HttpConnection(Protocol):
         self._closing = True
         self._disarm()
         self._buffer = b""
+        self.transport.unregisterProducer()  # else a paused producer keeps the socket open
         self.transport.loseConnection()
 
     def abort(self) -> None:
@@ -1074,7 +1075,7 @@ class ApiSite(Factory):
         log.debug(
             "%s %s -> %d (%d bytes)",
             request.method.decode("ascii", "replace"),
-            request.uri.decode("ascii", "replace")[:300],
+            redact_target(request.uri),  # auth tokens and signatures never reach the log
             status,
             length,
         )
@@ -1146,6 +1147,7 @@ class ApiSite(Factory):
         self._all_closed.append(waiter)
         for connection in list(self._connections):
             connection._closing = True
+            connection.transport.unregisterProducer()  # else a paused producer keeps it open
             connection.transport.loseConnection()
         return waiter
 

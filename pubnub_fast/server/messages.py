@@ -18,6 +18,7 @@ from typing import Any, Iterable, Sequence
 from twisted.internet.defer import Deferred, succeed
 
 from pubnub_fast.server.database import Database
+from pubnub_fast.server.limits import DEFAULT_TAIL_BYTES
 from pubnub_fast import _speedups
 from pubnub_fast.server.wire import dump_json
 
@@ -32,8 +33,14 @@ KIND_FILE = 4
 TAIL_LENGTH = 100
 #: Channels (per server) whose tails are kept in memory; the least recently used go first.
 MAX_TAIL_CHANNELS = 20_000
+#: What one message in a tail costs besides its serialised envelope (objects, list slots).
+RECORD_OVERHEAD_BYTES = 512
 
 PRESENCE_SUFFIX = "-pnpres"
+
+
+class TimetokenTaken(Exception):
+    """A stored message of the channel already has this timetoken (it is never replaced)."""
 
 
 @dataclass(eq=False)
@@ -56,24 +63,37 @@ class MessageRecord:
         """The ``m[]`` item for a subscriber that matched it through ``subscription`` (``b``)."""
         prefix = self._envelope_prefix
         if prefix is None:
-            item: dict[str, Any] = {"a": "1", "f": 0}
-            if self.kind:
-                item["e"] = self.kind
-            if self.publisher is not None:
-                item["i"] = self.publisher
-            if self.seqn is not None:
-                item["s"] = self.seqn
-            item["p"] = {"t": str(self.timetoken), "r": self.region}
-            item["k"] = self.sub_key
-            item["c"] = self.channel
-            if self.meta is not None:
-                item["u"] = self.meta
-            item["d"] = self.payload
-            if self.custom_message_type is not None:
-                item["cmt"] = self.custom_message_type
-            # serialised once per message with the envelope hot path, reused for every subscriber
-            prefix = self._envelope_prefix = _speedups.envelope.encode_item(item)[:-1] + b',"b":'
+            prefix = self._build_prefix()
         return prefix + _speedups.envelope.encode_item(subscription) + b"}"
+
+    def size(self) -> int:
+        """Bytes this message counts against the tail budget: its serialised envelope (built
+        once and reused for every subscriber), the parsed message kept next to it for filters
+        (counted as the same size again) and a fixed overhead."""
+        prefix = self._envelope_prefix
+        if prefix is None:
+            prefix = self._build_prefix()
+        return 2 * len(prefix) + RECORD_OVERHEAD_BYTES
+
+    def _build_prefix(self) -> bytes:
+        item: dict[str, Any] = {"a": "1", "f": 0}
+        if self.kind:
+            item["e"] = self.kind
+        if self.publisher is not None:
+            item["i"] = self.publisher
+        if self.seqn is not None:
+            item["s"] = self.seqn
+        item["p"] = {"t": str(self.timetoken), "r": self.region}
+        item["k"] = self.sub_key
+        item["c"] = self.channel
+        if self.meta is not None:
+            item["u"] = self.meta
+        item["d"] = self.payload
+        if self.custom_message_type is not None:
+            item["cmt"] = self.custom_message_type
+        # serialised once per message with the envelope hot path, reused for every subscriber
+        prefix = self._envelope_prefix = _speedups.envelope.encode_item(item)[:-1] + b',"b":'
+        return prefix
 
 
 class ChannelTail:
@@ -81,25 +101,38 @@ class ChannelTail:
 
     ``complete_after``: the tail holds every message of the channel with a timetoken greater
     than this; older ones may have been evicted (or predate this server process).
+    ``bytes``: what its messages count against the tail budget (:meth:`MessageRecord.size`).
     """
 
-    __slots__ = ("records", "timetokens", "complete_after")
+    __slots__ = ("records", "timetokens", "complete_after", "bytes")
 
     def __init__(self, complete_after: int) -> None:
         self.records: list[MessageRecord] = []
         self.timetokens: list[int] = []
         self.complete_after = complete_after
+        self.bytes = 0
 
-    def add(self, record: MessageRecord) -> None:
+    def add(self, record: MessageRecord) -> int:
+        """Add ``record``; returns the change of :attr:`bytes`."""
         if record.timetoken <= self.complete_after:
-            return  # a ``ptto`` override older than what the tail vouches for
+            return 0  # a ``ptto`` override older than what the tail vouches for
+        before = self.bytes
         index = bisect.bisect_right(self.timetokens, record.timetoken)
         self.timetokens.insert(index, record.timetoken)
         self.records.insert(index, record)
+        self.bytes += record.size()
         if len(self.records) > TAIL_LENGTH:
-            evicted = self.records.pop(0)
-            self.timetokens.pop(0)
-            self.complete_after = evicted.timetoken
+            self.drop_oldest()
+        return self.bytes - before
+
+    def drop_oldest(self) -> int:
+        """Evict the oldest message; returns the bytes freed."""
+        evicted = self.records.pop(0)
+        self.timetokens.pop(0)
+        self.complete_after = evicted.timetoken
+        freed = evicted.size()
+        self.bytes -= freed
+        return freed
 
     def after(self, cursor: int) -> list[MessageRecord]:
         """Messages with a timetoken greater than ``cursor``."""
@@ -134,8 +167,13 @@ def _like_escape(text: str) -> str:
 class MessageStore:
     """Tails in memory, stored messages in SQLite. All methods run on the reactor thread."""
 
-    def __init__(self, database: Database, memory_since: int) -> None:
+    def __init__(
+        self, database: Database, memory_since: int, tail_bytes: int = DEFAULT_TAIL_BYTES
+    ) -> None:
         self._database = database
+        #: The budget of all tails together (bytes, :meth:`MessageRecord.size`), and their use.
+        self.tail_bytes = tail_bytes
+        self.bytes = 0
         #: Tails only vouch for messages after this timetoken (this process's start, raised
         #: when a whole channel tail is dropped to bound memory).
         self.memory_since = memory_since
@@ -174,10 +212,21 @@ class MessageStore:
             if len(self._tails) >= MAX_TAIL_CHANNELS:
                 self._drop_oldest_tail()
         self._tails[key] = tail  # re-inserted: dict order is least recently published first
-        tail.add(record)
+        self.bytes += tail.add(record)
+        while self.bytes > self.tail_bytes:
+            if len(self._tails) > 1:
+                self._drop_oldest_tail()  # never this one: it is the most recent
+            elif tail.records:
+                self.bytes -= tail.drop_oldest()  # its complete_after moves up: catch-up reads SQLite
+            else:
+                break
 
     def persist(self, record: MessageRecord, expires: int | None = None) -> Deferred:
-        """Write ``record`` to SQLite; fires once it is committed."""
+        """Write ``record`` to SQLite; fires once it is committed.
+
+        Fails with :class:`TimetokenTaken` when the channel already holds a stored message with
+        this timetoken (a ``ptto`` collision): stored messages are never overwritten.
+        """
         row = (
             record.sub_key,
             record.channel,
@@ -190,18 +239,23 @@ class MessageStore:
             record.seqn,
             expires,
         )
-        return self._database.run(
-            lambda connection: connection.execute(
-                "INSERT OR REPLACE INTO messages (sub_key, channel, timetoken, payload, meta,"
-                " publisher, message_type, custom_message_type, seqn, expires)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            ).rowcount
-        )
+        def insert(connection: sqlite3.Connection) -> int:
+            try:
+                return connection.execute(
+                    "INSERT INTO messages (sub_key, channel, timetoken, payload, meta,"
+                    " publisher, message_type, custom_message_type, seqn, expires)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                ).rowcount
+            except sqlite3.IntegrityError:
+                raise TimetokenTaken(record.timetoken) from None
+
+        return self._database.run(insert)
 
     def _drop_oldest_tail(self) -> None:
         (sub_key, channel), tail = next(iter(self._tails.items()))
         del self._tails[(sub_key, channel)]
+        self.bytes -= tail.bytes
         first = channel.split(".", 1)[0]
         names = self._by_first_segment.get((sub_key, first))
         if names is not None:
@@ -291,10 +345,13 @@ class MessageStore:
         limit: int,
         oldest_first: bool,
         now: int,
+        budget: "ByteBudget | None" = None,
     ) -> Deferred:
         """Up to ``limit`` stored messages of ``channel`` in a timetoken range, ascending.
 
         ``oldest_first`` takes the page from the old end of the range, else from the new end.
+        ``budget`` (shared by the pages of one response) ends the page early once the messages'
+        JSON would pass it; the first message of a response always fits.
         """
         sql = [
             "SELECT channel, timetoken, payload, meta, publisher, message_type,"
@@ -313,7 +370,11 @@ class MessageStore:
         text = "".join(sql)
 
         def query(connection: sqlite3.Connection) -> list[StoredMessage]:
-            rows = [_stored(row) for row in connection.execute(text, params)]
+            rows = []
+            for row in connection.execute(text, params):
+                if budget is not None and not budget.take(len(row[2]) + len(row[3] or "")):
+                    break
+                rows.append(_stored(row))
             if not oldest_first:
                 rows.reverse()
             return rows
@@ -378,6 +439,27 @@ class MessageStore:
             return found
 
         return self._database.run(query)
+
+
+class ByteBudget:
+    """Bytes one response may still hold; used on the database thread only (pages of one response
+    run there one after the other)."""
+
+    __slots__ = ("remaining", "used", "exhausted")
+
+    def __init__(self, limit: int) -> None:
+        self.remaining = limit
+        self.used = 0
+        self.exhausted = False
+
+    def take(self, size: int) -> bool:
+        """Count ``size`` bytes; False (and nothing counted) when they do not fit any more."""
+        if self.exhausted or (size > self.remaining and self.used):
+            self.exhausted = True
+            return False
+        self.remaining -= size
+        self.used += size
+        return True
 
 
 def _stored(row: tuple) -> StoredMessage:

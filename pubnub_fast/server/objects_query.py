@@ -214,20 +214,56 @@ class _Parser:
         return ("cmp", path, operator.value, value)
 
 
-def _like_pattern(pattern: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    index = 0
-    while index < len(pattern):
-        if pattern.startswith("\\*", index):
-            parts.append(re.escape("*"))
-            index += 2
-        elif pattern[index] == "*":
-            parts.append(".*")
+class _LikePattern:
+    """A ``like`` pattern, matched in linear time (no regex, no backtracking).
+
+    The pattern is split at its unescaped ``*`` into case-folded literal segments: the first must
+    be a prefix of the value, the last a suffix, and the middle ones are found left to right,
+    each at its leftmost place — optimal for ``*``-only patterns, so a value is scanned a
+    bounded number of times whatever the pattern (``'******b'`` against a 92-character id costs
+    microseconds, where a backtracking regex took seconds).
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self, pattern: str) -> None:
+        parts: list[str] = []
+        buffer: list[str] = []
+        index = 0
+        while index < len(pattern):
+            if pattern.startswith("\\*", index):
+                buffer.append("*")
+                index += 2
+                continue
+            if pattern[index] == "*":
+                parts.append("".join(buffer).casefold())
+                buffer = []
+            else:
+                buffer.append(pattern[index])
             index += 1
-        else:
-            parts.append(re.escape(pattern[index]))
-            index += 1
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+        parts.append("".join(buffer).casefold())
+        self.parts = tuple(parts)
+
+    def matches(self, value: str) -> bool:
+        text = value.casefold()
+        parts = self.parts
+        if len(parts) == 1:
+            return text == parts[0]
+        first, last = parts[0], parts[-1]
+        if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+            return False
+        position, end = len(first), len(text) - len(last)
+        for segment in parts[1:-1]:
+            if segment:
+                found = text.find(segment, position, end)
+                if found < 0:
+                    return False
+                position = found + len(segment)
+        return True
+
+
+def _like_pattern(pattern: str) -> _LikePattern:
+    return _LikePattern(pattern)
 
 
 def _instant(text: str) -> datetime.datetime:
@@ -300,7 +336,7 @@ def _kind(value: Any) -> str:
 
 def _compare(value: Any, operator: str, literal: Any) -> bool:
     if operator == "like":
-        return isinstance(value, str) and literal.fullmatch(value) is not None
+        return isinstance(value, str) and literal.matches(value)
     same = _kind(value) == _kind(literal)
     if operator == "==":
         return same and value == literal

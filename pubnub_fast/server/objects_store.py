@@ -6,6 +6,11 @@ through to SQLite (tables ``objects_uuids``, ``objects_channels``, ``objects_mem
 ``If-Match`` check and the change that follows it are atomic on the reactor thread — and return
 a Deferred that fires once the change is committed.
 
+Memory is bounded by a global budget (``max_bytes``, :class:`~.limits.Limits` ``objects_bytes``,
+all subscribe keys together): each object and membership counts its JSON, its ids and a fixed
+overhead; a write that would pass the budget raises :class:`StoreFull` (the API answers 400) and
+changes nothing. Removals always work.
+
 Semantics: a metadata PATCH is an upsert where absent fields keep their value and ``null``
 clears one; ``custom`` is replaced as a whole. Memberships reference uuids and channels by id
 only — neither needs to exist, and removing metadata leaves memberships alone (no referential
@@ -26,6 +31,7 @@ from typing import Any, Callable, Iterable
 from twisted.internet.defer import Deferred
 
 from pubnub_fast.server.database import Database
+from pubnub_fast.server.limits import DEFAULT_OBJECTS_BYTES
 from pubnub_fast.server.wire import dump_json
 
 UUID = "uuid"
@@ -42,6 +48,8 @@ _TABLES = {UUID: "objects_uuids", CHANNEL: "objects_channels"}
 MAX_OBJECTS_PER_KIND = 100_000
 #: Memberships one uuid or one channel may have.
 MAX_MEMBERSHIPS_PER_ID = 10_000
+#: What an object or a membership costs against the budget besides its JSON and ids.
+ENTRY_COST_BYTES = 256
 
 
 class StoreFull(ValueError):
@@ -63,6 +71,7 @@ class Metadata:
     fields: dict[str, Any]  # main fields + "custom", "status", "type" (None when unset)
     updated: str
     etag: str
+    size: int = field(default=0, compare=False)  # bytes counted against the budget
 
     def get(self, name: str) -> Any:
         return self.fields.get(name)
@@ -79,6 +88,7 @@ class Membership:
     type: str | None = None
     updated: str = ""
     etag: str = ""
+    size: int = field(default=0, compare=False)  # bytes counted against the budget
 
     def content(self) -> dict[str, Any]:
         return {"custom": self.custom, "status": self.status, "type": self.type}
@@ -111,10 +121,22 @@ class _KeyData:
 class ObjectsStore:
     """App Context of every subscribe key; reads are synchronous, writes return Deferreds."""
 
-    def __init__(self, database: Database, seconds: Callable[[], float]) -> None:
+    def __init__(
+        self, database: Database, seconds: Callable[[], float], max_bytes: int = DEFAULT_OBJECTS_BYTES
+    ) -> None:
         self._database = database
         self._seconds = seconds
         self._keys: dict[str, _KeyData] = {}
+        self.max_bytes = max_bytes
+        self.bytes = 0
+
+    def _make_room(self, freed: int, cost: int) -> None:
+        if cost > freed and self.bytes - freed + cost > self.max_bytes:
+            raise StoreFull(
+                "App Context is full: the server's budget of %d bytes (objects_bytes) is used"
+                % self.max_bytes
+            )
+        self.bytes += cost - freed
 
     def _key(self, sub_key: str) -> _KeyData:
         data = self._keys.get(sub_key)
@@ -140,14 +162,18 @@ class ObjectsStore:
             uuids, channels, memberships = rows
             for kind, kind_rows in ((UUID, uuids), (CHANNEL, channels)):
                 for sub_key, object_id, data, updated, etag in kind_rows:
+                    size = ENTRY_COST_BYTES + len(object_id) + len(data)
+                    self.bytes += size
                     self._key(sub_key).metadata[kind][object_id] = Metadata(
-                        kind, object_id, json.loads(data), updated, etag
+                        kind, object_id, json.loads(data), updated, etag, size
                     )
             for sub_key, channel, uuid, data, updated, etag in memberships:
                 content = json.loads(data)
+                size = ENTRY_COST_BYTES + len(channel) + len(uuid) + len(data)
+                self.bytes += size
                 membership = Membership(
                     channel, uuid, content.get("custom"), content.get("status"), content.get("type"),
-                    updated, etag,
+                    updated, etag, size,
                 )
                 self._link(self._key(sub_key), membership)
 
@@ -173,11 +199,14 @@ class ObjectsStore:
         if current is not None:
             fields.update(current.fields)
         fields.update(changes)
+        text = dump_json(fields).decode("utf-8")
+        size = ENTRY_COST_BYTES + len(object_id) + len(text)
+        self._make_room(0 if current is None else current.size, size)
         metadata = Metadata(
-            kind, object_id, fields, timestamp(self._seconds()), _metadata_etag(kind, object_id, fields)
+            kind, object_id, fields, timestamp(self._seconds()), _metadata_etag(kind, object_id, fields), size
         )
         objects[object_id] = metadata
-        row = (sub_key, object_id, dump_json(fields).decode("utf-8"), metadata.updated, metadata.etag)
+        row = (sub_key, object_id, text, metadata.updated, metadata.etag)
         table = _TABLES[kind]
         written = self._database.run(
             lambda connection: connection.execute(
@@ -191,6 +220,8 @@ class ObjectsStore:
     def remove(self, kind: str, sub_key: str, object_id: str) -> tuple[Metadata | None, Deferred]:
         data = self._keys.get(sub_key)
         removed = None if data is None else data.metadata[kind].pop(object_id, None)
+        if removed is not None:
+            self.bytes -= removed.size
         table = _TABLES[kind]
         written = self._database.run(
             lambda connection: connection.execute(
@@ -226,15 +257,13 @@ class ObjectsStore:
         removals = list(removals)
         self._check_room(data, upserts)
         now = timestamp(self._seconds())
-        removed: list[Membership] = []
-        for channel, uuid in removals:
-            membership = data.members.get(channel, {}).get(uuid)
-            if membership is not None:
-                self._unlink(data, membership)
-                removed.append(membership)
+        # Build what the upserts write first, so the budget is checked before anything changes.
+        removing = set(removals)
         written: list[Membership] = []
+        replaced: dict[tuple[str, str], Membership] = {}
         for channel, uuid, changes in upserts:
-            current = data.members.get(channel, {}).get(uuid)
+            current = None if (channel, uuid) in removing else data.members.get(channel, {}).get(uuid)
+            current = replaced.get((channel, uuid), current)
             membership = Membership(channel, uuid)
             if current is not None:
                 membership.custom, membership.status, membership.type = (
@@ -244,8 +273,25 @@ class ObjectsStore:
                 setattr(membership, name, value)
             membership.updated = now
             membership.etag = _membership_etag(membership)
-            self._link(data, membership)
+            membership.size = ENTRY_COST_BYTES + len(channel) + len(uuid) + len(dump_json(membership.content()))
+            replaced[(channel, uuid)] = membership
             written.append(membership)
+        gone = {
+            key: found
+            for key in list(removing) + list(replaced)
+            if (found := data.members.get(key[0], {}).get(key[1])) is not None
+        }
+        self._make_room(
+            sum(m.size for m in gone.values()), sum(m.size for m in replaced.values())
+        )
+        removed: list[Membership] = []
+        for channel, uuid in removals:
+            membership = data.members.get(channel, {}).get(uuid)
+            if membership is not None:
+                self._unlink(data, membership)
+                removed.append(membership)
+        for membership in written:
+            self._link(data, membership)
         delete_rows = [(sub_key, m.channel, m.uuid) for m in removed]
         insert_rows = [
             (sub_key, m.channel, m.uuid, dump_json(m.content()).decode("utf-8"), m.updated, m.etag)

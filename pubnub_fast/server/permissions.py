@@ -18,7 +18,10 @@ Operation → permission, as enforced (docs/feature files; the real table is not
 publish, fire, signal, publish-file               write on the channel
 subscribe                                         read on every channel (wildcards and
                                                   ``-pnpres`` names as written) and group
-heartbeat, leave, here_now, get/set state         read on the channels and groups
+heartbeat, leave, here_now, get/set state         read on the channels and groups (set
+                                                  state: a token bound to a uuid may only
+                                                  set the state of that uuid, the one in
+                                                  the path)
 here_now of the whole keyset                      read on the keyset
 where_now                                         get on the uuid
 channel group add/remove channels, delete group   manage on the group
@@ -37,7 +40,8 @@ set/remove members (of a channel)                 manage on the channel
 list all uuid / channel metadata                  get on the ``uuids`` / ``channels``
                                                   category (v2 ``category`` grants, v3
                                                   ``cat``; or get on the keyset)
-push: add / remove channels                       read on each named channel
+push: add / remove channels                       read on each named channel (``add`` and
+                                                  ``remove`` both, when both are given)
 push: list channels, remove device                a live credential (any grant of the
                                                   auth key, or a valid token)
 files: generate upload URL / list / get URL /     write / read / read / delete on the
@@ -187,6 +191,8 @@ class Rule:
     ``when_query``: ``(parameter, needs)`` pairs; the first parameter present in the query
     replaces ``needs`` (channel-group ``add``/``remove`` need manage, a plain read needs read).
     ``credential``: no resource to check, but the request must carry a live credential.
+    ``acts_as``: a path placeholder naming the uuid the request acts for (set state); a token
+    bound to a uuid (``authorized_uuid``) must name that uuid there too, not only in ``?uuid=``.
     """
 
     needs: tuple[Need, ...] = ()
@@ -194,6 +200,7 @@ class Rule:
     admin: bool = False
     exempt: bool = False
     credential: bool = False
+    acts_as: str = ""
 
     def needs_for(self, call: Any) -> tuple[Need, ...]:
         for parameter, needs in self.when_query:
@@ -214,7 +221,8 @@ class Rule:
     def placeholders(self) -> set[str]:
         """Path placeholders this rule reads (checked against the route's pattern)."""
         every = list(self.needs) + [need for _, needs in self.when_query for need in needs]
-        return {need.names.key for need in every if need.names.kind in ("path", "path_list")}
+        found = {need.names.key for need in every if need.names.kind in ("path", "path_list")}
+        return found | {self.acts_as} if self.acts_as else found
 
 
 def _needs(*items: tuple[Resource, Names, Permission]) -> tuple[Need, ...]:
@@ -243,12 +251,10 @@ _FILES = "/v1/files/{sub}/channels/{channel}"
 _PUSH_V1 = "/v1/push/sub-key/{sub}/devices/{device}"
 _PUSH_V2 = "/v2/push/sub-key/{sub}/devices-apns2/{device}"
 
+# One request may both add and remove: every channel of both lists is checked.
 _PUSH_DEVICE = Rule(
     credential=True,
-    when_query=(
-        ("add", _needs((CHANNEL, query_list("add"), R.READ))),
-        ("remove", _needs((CHANNEL, query_list("remove"), R.READ))),
-    ),
+    needs=_needs((CHANNEL, query_list("add"), R.READ), (CHANNEL, query_list("remove"), R.READ)),
 )
 
 #: pattern -> method -> rule. Every route of ``api.all_routes`` must appear here.
@@ -282,7 +288,9 @@ RULES: dict[str, dict[str, Rule]] = {
     _PRESENCE + "/channel/{channels}/heartbeat": {"GET": _PRESENCE_READ},
     _PRESENCE + "/channel/{channels}/leave": {"GET": _PRESENCE_READ},
     _PRESENCE + "/channel/{channels}/uuid/{uuid}": {"GET": _PRESENCE_READ},
-    _PRESENCE + "/channel/{channels}/uuid/{uuid}/data": {"GET": _PRESENCE_READ},
+    _PRESENCE + "/channel/{channels}/uuid/{uuid}/data": {
+        "GET": Rule(needs=_PRESENCE_READ.needs, acts_as="uuid"),
+    },
     _PRESENCE + "/uuid/{uuid}": {"GET": _rule((UUID, path("uuid"), R.GET))},
     # -- channel groups --------------------------------------------------------------------------
     _GROUPS: {"GET": _rule((Resource.KEYSET, KEYSET_WIDE, R.MANAGE))},

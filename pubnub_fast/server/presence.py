@@ -24,17 +24,29 @@ either mode (only joins, leaves and timeouts are summarised). Settings are globa
 per-keyset overrides (:class:`~.keysets.Keyset` ``announce_max`` / ``presence_interval`` /
 ``presence_deltas``).
 
+Memory is bounded (issue 12): every occupant and state object counts against ``max_bytes``
+(:class:`~.limits.Limits` ``presence_bytes``); over it a new occupant is not recorded and setting
+state raises :class:`~.limits.BudgetExceeded`. State set for a uuid that is not present on the
+channel is forgotten after :data:`ORPHAN_STATE_SECONDS` unless the uuid joins meanwhile. Timeouts
+are found by an incremental sweep: occupants sit in a heap by the earliest moment they could time
+out, so a sweep looks only at those due (re-queuing the ones that were active since) instead of
+at every occupant — long heartbeats on many channels cost nothing while idle.
+
 Time comes from the reactor (``IReactorTime``), so tests drive timeouts and interval events with
 ``task.Clock``.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import logging
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 from twisted.internet.task import LoopingCall
+
+from pubnub_fast.server.limits import DEFAULT_PRESENCE_BYTES, BudgetExceeded
 
 log = logging.getLogger("pubnub_fast.server.presence")
 
@@ -49,6 +61,13 @@ DEFAULT_INTERVAL = 10.0
 #: Size (bytes of JSON) the delta lists of one ``interval`` event may reach; beyond it the event
 #: says ``"here_now_refresh": true`` instead (PubNub: "~30 KB").
 MAX_DELTA_BYTES = 30_000
+
+#: Seconds state set for a uuid that is not present on the channel is kept (unless it joins).
+ORPHAN_STATE_SECONDS = DEFAULT_PRESENCE_TIMEOUT
+#: What one occupant costs against the presence budget besides its names.
+OCCUPANT_COST_BYTES = 256
+#: What one stored state object costs besides its JSON.
+STATE_COST_BYTES = 128
 
 #: ``emit(sub_key, channel, event_payload, event_meta)`` publishes one presence event.
 EventSink = Callable[[str, str, dict, dict], None]
@@ -102,6 +121,7 @@ class Occupant:
     last_seen: float
     timeout: float
     holds: int = 0  # parked subscribe long-polls of this uuid covering the channel
+    queued: float = 0.0  # its deadline in the sweep heap (entries with another one are stale)
 
 
 class _IntervalBatch:
@@ -143,6 +163,10 @@ def _delta_size(uuid: str) -> int:
     return len(json.dumps(uuid)) + 1  # the quoted string and its comma
 
 
+def _state_cost(state: dict) -> int:
+    return STATE_COST_BYTES + len(json.dumps(state, separators=(",", ":"), default=str))
+
+
 def presence_timeout(value: str | None) -> int:
     """The ``heartbeat`` query value as a timeout in seconds (default 300, clamped)."""
     if value is None or value.strip() == "":
@@ -163,6 +187,7 @@ class PresenceStore:
         sweep_interval: float = 1.0,
         settings: PresenceSettings | None = None,
         keysets: Iterable[Any] = (),
+        max_bytes: int = DEFAULT_PRESENCE_BYTES,
     ) -> None:
         """``settings`` apply to every subscribe key (default: announce mode up to 20
         occupants, 10 s intervals, no deltas); ``keysets`` (:class:`~.keysets.Keyset`) may
@@ -187,6 +212,17 @@ class PresenceStore:
         self._states: dict[tuple[str, str], dict[str, dict]] = {}
         self._sweeper = LoopingCall(self.sweep)
         self._sweeper.clock = clock
+        #: budget and use (bytes) of occupants and states together
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._count = 0  # occupants
+        #: (deadline, seq, sub_key, channel, uuid): when each occupant could time out at the earliest
+        self._due: list[tuple[float, int, str, str, str]] = []
+        self._seq = itertools.count()
+        #: (sub_key, channel, uuid) -> when state set for a uuid not present there is forgotten
+        self._orphans: dict[tuple[str, str, str], float] = {}
+        self._orphans_due: list[tuple[float, int, tuple[str, str, str]]] = []
+        self._refused_at = float("-inf")  # last "presence budget full" warning
 
     def start(self) -> None:
         self._stopped = False
@@ -227,16 +263,34 @@ class PresenceStore:
             occupant = occupants.get(uuid)
             new_state = None if states is None else states.get(channel)
             if occupant is None:
+                cost = OCCUPANT_COST_BYTES + len(uuid) + len(channel)
+                if self.bytes + cost > self.max_bytes:
+                    if not occupants:
+                        del self._occupants[(sub_key, channel)]
+                    self._refuse("occupant %s on %s" % (uuid[:100], channel))
+                    continue
+                self.bytes += cost
+                self._count += 1
                 occupant = occupants[uuid] = Occupant(now, timeout)
+                self._queue(sub_key, channel, uuid, occupant, now + timeout)
                 self._channels_of.setdefault((sub_key, uuid), set()).add(channel)
+                self._orphans.pop((sub_key, channel, uuid), None)
                 if new_state is not None:
-                    self._store_state(sub_key, channel, uuid, new_state)
+                    try:
+                        self._store_state(sub_key, channel, uuid, new_state)
+                    except BudgetExceeded:
+                        self._refuse("state of %s on %s" % (uuid[:100], channel))
                 self._changed(sub_key, channel, "join", uuid, self.state(sub_key, uuid, channel) or None)
             else:
                 occupant.last_seen = now
                 occupant.timeout = timeout
+                if now + timeout < occupant.queued:  # a shorter timeout than queued for
+                    self._queue(sub_key, channel, uuid, occupant, now + timeout)
                 if new_state is not None:
-                    self.set_state(sub_key, uuid, [channel], new_state)
+                    try:
+                        self.set_state(sub_key, uuid, [channel], new_state)
+                    except BudgetExceeded:
+                        self._refuse("state of %s on %s" % (uuid[:100], channel))
             if hold:
                 occupant.holds += 1
 
@@ -256,17 +310,52 @@ class PresenceStore:
                 self._changed(sub_key, channel, "leave", uuid)
 
     def sweep(self) -> None:
-        """Time out every uuid that has been silent longer than its presence timeout."""
+        """Time out every uuid that has been silent longer than its presence timeout, and forget
+        expired state of absent uuids. Looks only at heap entries that are due."""
         now = self._clock.seconds()
-        expired = [
-            (sub_key, channel, uuid)
-            for (sub_key, channel), occupants in self._occupants.items()
-            for uuid, occupant in occupants.items()
-            if occupant.holds == 0 and now - occupant.last_seen > occupant.timeout
-        ]
+        due = self._due
+        expired = []
+        while due and due[0][0] < now:
+            deadline, _, sub_key, channel, uuid = heapq.heappop(due)
+            occupant = self._occupants.get((sub_key, channel), {}).get(uuid)
+            if occupant is None or occupant.queued != deadline:
+                continue  # gone, or queued again for another moment
+            if occupant.holds:
+                self._queue(sub_key, channel, uuid, occupant, now + occupant.timeout)
+            elif now - occupant.last_seen > occupant.timeout:
+                expired.append((sub_key, channel, uuid))
+            else:
+                self._queue(sub_key, channel, uuid, occupant, occupant.last_seen + occupant.timeout)
         for sub_key, channel, uuid in expired:
             if self._remove(sub_key, channel, uuid):
                 self._changed(sub_key, channel, "timeout", uuid)
+        orphans_due = self._orphans_due
+        while orphans_due and orphans_due[0][0] < now:
+            until, _, key = heapq.heappop(orphans_due)
+            if self._orphans.get(key) == until:
+                del self._orphans[key]
+                sub_key, channel, uuid = key
+                if uuid not in self._occupants.get((sub_key, channel), {}):
+                    self._drop_state(sub_key, channel, uuid)
+        if len(due) > 2 * self._count + 1024:  # stale entries piled up: rebuild
+            self._due = [
+                (occupant.queued, next(self._seq), sub_key, channel, uuid)
+                for (sub_key, channel), occupants in self._occupants.items()
+                for uuid, occupant in occupants.items()
+            ]
+            heapq.heapify(self._due)
+
+    def _queue(self, sub_key: str, channel: str, uuid: str, occupant: Occupant, deadline: float) -> None:
+        occupant.queued = deadline
+        heapq.heappush(self._due, (deadline, next(self._seq), sub_key, channel, uuid))
+
+    def _refuse(self, what: str) -> None:
+        now = self._clock.seconds()
+        if now - self._refused_at >= 60:
+            self._refused_at = now
+            log.warning(
+                "presence budget (%d bytes, presence_bytes) is full: %s not recorded", self.max_bytes, what
+            )
 
     def _remove(self, sub_key: str, channel: str, uuid: str) -> bool:
         occupants = self._occupants.get((sub_key, channel))
@@ -274,6 +363,8 @@ class PresenceStore:
             self._drop_state(sub_key, channel, uuid)
             return False
         del occupants[uuid]
+        self.bytes -= OCCUPANT_COST_BYTES + len(uuid) + len(channel)
+        self._count -= 1
         if not occupants:
             del self._occupants[(sub_key, channel)]
         channels = self._channels_of.get((sub_key, uuid))
@@ -287,25 +378,49 @@ class PresenceStore:
     # -- state ------------------------------------------------------------------------------------
 
     def set_state(self, sub_key: str, uuid: str, channels: Iterable[str], state: dict) -> None:
-        """Replace the state of ``uuid`` on ``channels``; present uuids announce a state-change."""
+        """Replace the state of ``uuid`` on ``channels``; present uuids announce a state-change.
+
+        Raises :class:`~.limits.BudgetExceeded` (nothing changed on that channel) when the
+        presence budget has no room for it. State of a uuid not present on a channel is
+        forgotten after :data:`ORPHAN_STATE_SECONDS` unless the uuid joins.
+        """
         for channel in channels:
             previous = self.state(sub_key, uuid, channel)
             self._store_state(sub_key, channel, uuid, state)
             current = self.state(sub_key, uuid, channel)
-            if current != previous and uuid in self._occupants.get((sub_key, channel), {}):
+            present = uuid in self._occupants.get((sub_key, channel), {})
+            if current and not present:
+                until = self._clock.seconds() + ORPHAN_STATE_SECONDS
+                self._orphans[(sub_key, channel, uuid)] = until
+                heapq.heappush(self._orphans_due, (until, next(self._seq), (sub_key, channel, uuid)))
+            if current != previous and present:
                 self._announce(sub_key, channel, "state-change", uuid, current)
 
     def _store_state(self, sub_key: str, channel: str, uuid: str, state: dict) -> None:
         cleaned = {key: value for key, value in state.items() if value is not None}
-        if cleaned:
-            self._states.setdefault((sub_key, channel), {})[uuid] = cleaned
-        else:
+        if not cleaned:
             self._drop_state(sub_key, channel, uuid)
+            return
+        previous = self._states.get((sub_key, channel), {}).get(uuid)
+        freed = 0 if previous is None else _state_cost(previous)
+        cost = _state_cost(cleaned)
+        if self.bytes - freed + cost > self.max_bytes:
+            raise BudgetExceeded(
+                "presence state budget (%d bytes, presence_bytes) is full" % self.max_bytes
+            )
+        self.bytes += cost - freed
+        self._states.setdefault((sub_key, channel), {})[uuid] = cleaned
 
     def _drop_state(self, sub_key: str, channel: str, uuid: str) -> None:
         states = self._states.get((sub_key, channel))
-        if states is not None and states.pop(uuid, None) is not None and not states:
-            del self._states[(sub_key, channel)]
+        if states is None:
+            return
+        dropped = states.pop(uuid, None)
+        if dropped is not None:
+            self.bytes -= _state_cost(dropped)
+            self._orphans.pop((sub_key, channel, uuid), None)
+            if not states:
+                del self._states[(sub_key, channel)]
 
     def state(self, sub_key: str, uuid: str, channel: str) -> dict:
         """The state of ``uuid`` on ``channel`` (``{}`` when none)."""

@@ -6,10 +6,18 @@ reactor's ``seconds()`` so tests can drive it with ``twisted.internet.task.Clock
 """
 from __future__ import annotations
 
+import logging
 from typing import Protocol
+
+log = logging.getLogger("pubnub_fast.server")
 
 #: Timetokens per second (the unit is 100 ns).
 TICKS_PER_SECOND = 10_000_000
+#: Timetokens are SQLite INTEGERs (signed 64-bit): every one sent to the server must be below 2^63.
+MAX_TIMETOKEN = 2**63 - 1
+#: A stored timetoken further than this ahead of the wall clock is not followed by ``observe``
+#: (a data file written before ``ptto`` was checked may hold one as large as 2^63 - 1).
+OBSERVE_MAX_AHEAD = 24 * 3600 * TICKS_PER_SECOND
 
 
 class SecondsSource(Protocol):
@@ -51,14 +59,25 @@ class TimetokenClock:
         return self._last
 
     def observe(self, timetoken: int) -> None:
-        """Make sure later timetokens exceed ``timetoken`` (a stored one, after a restart)."""
+        """Make sure later timetokens exceed ``timetoken`` (a stored one, after a restart).
+
+        One more than a day ahead of the wall clock is ignored (with a warning): following it
+        would stall every subscriber's cursor and, at 2^63 - 1, overflow the next timetoken.
+        """
+        if timetoken > self.wall() + OBSERVE_MAX_AHEAD:
+            log.warning("ignoring stored timetoken %d: more than a day in the future", timetoken)
+            return
         if timetoken > self._last:
             self._last = timetoken
 
 
 def parse_timetoken(value: str) -> int:
-    """Parse a timetoken query value (``0``, 17 digits …); raise ``ValueError`` otherwise."""
+    """Parse a timetoken query value (``0``, 17 digits …, below 2^63); raise ``ValueError``
+    otherwise."""
     text = value.strip()
     if not text or len(text) > 19 or not text.isdigit() or not text.isascii():
         raise ValueError("not a timetoken: %r" % (value,))
-    return int(text)
+    number = int(text)
+    if number > MAX_TIMETOKEN:
+        raise ValueError("timetoken out of range: %r" % (value,))
+    return number

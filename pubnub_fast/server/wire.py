@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -129,3 +130,26 @@ def split_names(value: str | None) -> list[str]:
         if item:
             seen.setdefault(item, None)
     return list(seen)
+
+
+#: Query parameters whose values are credentials: never written to logs.
+SECRET_PARAMETERS = frozenset(("auth", "signature", "x-amz-signature", "token", "secret_key"))
+_TOKEN_IN_PATH = re.compile(r"(/v3/pam/[^/?#]*/grant/)[^/?#]+")
+
+
+def redact_target(target: bytes, limit: int = 300) -> str:
+    """The request target as text for a log line, with every credential (``auth`` tokens and
+    keys, signatures, the token of a revoke-token path) replaced by ``[redacted]``, then cut to
+    ``limit`` characters."""
+    text = target.decode("ascii", "replace")
+    path, separator, query = text.partition("?")
+    path = _TOKEN_IN_PATH.sub(r"\1[redacted]", path)
+    if separator:
+        pairs = []
+        for pair in query.split("&"):
+            name, equals, _ = pair.partition("=")
+            if equals and name.lower() in SECRET_PARAMETERS:
+                pair = name + "=[redacted]"
+            pairs.append(pair)
+        query = "&".join(pairs)
+    return (path + separator + query)[:limit]

@@ -29,7 +29,7 @@ def test_serve_prints_its_port_serves_and_exits_0_on_signal(sig):
 
 
 def test_serve_persists_to_the_data_file_across_restarts(tmp_path):
-    data = str(tmp_path / "nested" / "store.sqlite3")
+    data = str(tmp_path / "store.sqlite3")
     with ServerProcess("--data", data) as server:
         sent = fetch(server.origin, "/publish/demo/demo/0/ch/0/%22kept%22")
         fetch(server.origin, "/v1/channel-registration/sub-key/demo/channel-group/g?add=ch")
@@ -85,3 +85,28 @@ def test_parser_defaults():
     )
     assert default_data_path({"XDG_DATA_HOME": "/x"}) == "/x/pubnub-fast/server.sqlite3"
     assert default_data_path({}).endswith(os.path.join(".local", "share", "pubnub-fast", "server.sqlite3"))
+
+
+@pytest.mark.parametrize(
+    "kind", ["proc", "directory", "not-sqlite", "missing-parent", "file-as-parent"]
+)
+def test_an_unusable_data_path_gives_one_line_naming_it_and_exits_1_at_once(tmp_path, kind):
+    (tmp_path / "junk.sqlite3").write_bytes(b"this is not an SQLite database, just text\n" * 50)
+    (tmp_path / "plain").write_text("x")
+    data = {
+        "proc": "/proc/x.sqlite3",
+        "directory": str(tmp_path),
+        "not-sqlite": str(tmp_path / "junk.sqlite3"),
+        "missing-parent": str(tmp_path / "typo" / "deeper" / "store.sqlite3"),
+        "file-as-parent": str(tmp_path / "plain" / "store.sqlite3"),
+    }[kind]
+    result = subprocess.run(
+        [sys.executable, "-m", "pubnub_fast", "serve", "--port", "0", "--data", data],
+        env=dict(os.environ, PYTHONPATH=REPO_ROOT), cwd=REPO_ROOT,
+        capture_output=True, text=True, timeout=30,  # used to hang forever (a live ThreadPool)
+    )
+    assert result.returncode == 1, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("pubnub-fast: cannot start the server: ") and data in lines[0]
+    assert not (tmp_path / "typo").exists()  # a typo creates nothing

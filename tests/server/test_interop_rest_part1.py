@@ -307,7 +307,7 @@ async def test_message_action_answers_match(sdks):
         await ours(us.add_message_action().channel(channel).message_action(
             PNMessageAction.create(type="receipt", value="r0", message_timetoken=mtt)))
     assert fast_error.value.status.status_code == 409
-    assert fast_error.value.status.error_data.exception.get_error_message() == "Action Already Added"
+    assert fast_error.value.status.error_data.exception.get_error_message()["message"] == "Action Already Added"
 
 
 # -- message-action events ----------------------------------------------------------------------------------

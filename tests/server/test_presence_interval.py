@@ -430,6 +430,7 @@ def test_the_pubnub_fast_client_parses_interval_events_with_deltas():
     def client(uuid):
         config = PNConfiguration(subscribe_key="demo", publish_key="demo", uuid=uuid)
         config.origin = running.origin
+        config.ssl = False
         pubnub = PubNubTwisted(config, reactor=reactor)
         clients.append(pubnub)
         return pubnub

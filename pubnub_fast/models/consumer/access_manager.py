@@ -40,6 +40,14 @@ def _flag(json_input: Dict[str, Any], key: str) -> Optional[bool]:
     return None
 
 
+def fetch_permissions(json_input: Dict[str, Any]):
+    """``(read, write, manage, delete, get, update, join, ttl)`` of a grant/audit entry; each
+    ``True``/``False`` when the entry has the flag, ``None`` when it has not."""
+    flags = tuple(_flag(json_input, key) for key in ("r", "w", "m", "d", "g", "u", "j"))
+    ttl = json_input.get("ttl")
+    return flags + (ttl if isinstance(ttl, int) and not isinstance(ttl, bool) else None,)
+
+
 class PNAccessManagerKeyData:
     """Permissions granted to one auth key on one entity."""
 

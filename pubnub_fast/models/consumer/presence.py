@@ -138,9 +138,9 @@ class PNWhereNowResult:
         self.channels = channels
 
     @classmethod
-    def from_json(cls, envelope: Dict[str, Any]) -> "PNWhereNowResult":
+    def from_json(cls, json_input: Dict[str, Any]) -> "PNWhereNowResult":
         """Build from ``{"payload": {"channels": [..]}, ..}``."""
-        payload = envelope.get("payload") or {}
+        payload = json_input.get("payload") or {}
         return cls(list(payload.get("channels") or []))
 
     def __str__(self) -> str:

@@ -48,7 +48,7 @@ class PNFileMessageResult(PNMessageResult):
     """A file shared on a subscribed channel: ``message`` is the text sent with it."""
 
     def __init__(self, message, subscription, channel, timetoken, publisher, file_url, file_id, file_name,
-                 user_metadata=None, error=None, custom_message_type=None):
+                 user_metadata=None, custom_message_type=None, error=None):
         super().__init__(message, subscription, channel, timetoken, user_metadata=user_metadata,
                          publisher=publisher, error=error, custom_message_type=custom_message_type)
         self.file_url = file_url

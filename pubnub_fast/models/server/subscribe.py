@@ -228,16 +228,16 @@ class PresenceEnvelope:
         self.timeout = timeout
 
     @classmethod
-    def extract_value(cls, json_input: Dict[str, Any], key: str) -> Any:
-        """``json_input[key]``, or ``None`` when absent."""
-        return json_input.get(key)
+    def extract_value(cls, json: Dict[str, Any], key: str) -> Any:
+        """``json[key]``, or ``None`` when absent."""
+        return json.get(key)
 
     @classmethod
-    def from_json_payload(cls, json_input: Dict[str, Any]) -> "PresenceEnvelope":
+    def from_json_payload(cls, json: Dict[str, Any]) -> "PresenceEnvelope":
         """Build from ``{"action", "uuid", "occupancy", "timestamp", ["data"], ["join"], ["leave"], ["timeout"]}``."""
-        if not isinstance(json_input, dict):
-            raise MalformedSubscribeResponse("presence event payload is not an object: %r" % (json_input,))
-        get = json_input.get
+        if not isinstance(json, dict):
+            raise MalformedSubscribeResponse("presence event payload is not an object: %r" % (json,))
+        get = json.get
         return cls(
             action=get("action"),
             uuid=get("uuid"),

@@ -8,13 +8,19 @@
    S3's POST upload). The signature, expiry and ``key`` are checked; the file may be at most
    ``app.files.max_file_size`` bytes (5 MiB by default). Answers ``204`` like S3, errors as S3's
    XML (``EntityTooLarge``, ``AccessDenied``, ``SignatureDoesNotMatch``, ``InvalidArgument``).
+   A form is single-use: once its file is stored, sending it again is ``403 AccessDenied``
+   (the stored bytes are never replaced by a replay).
 3. ``GET /v1/files/publish-file/{pub}/{sub}/0/{channel}/0/{json}`` → the file message, published
    as an ``e: 4`` envelope item and stored (``message_type`` 4) like any publish.
 4. ``GET /v1/files/{sub}/channels/{channel}/files?limit=&next=`` → the channel's files, oldest
    first (``next`` is an opaque cursor, ``count`` the items in this page).
 5. ``GET /v1/files/{sub}/channels/{channel}/files/{id}/{name}`` → ``307`` to a signed
    ``/_files/{sub}/{channel}/{id}/{name}?X-Amz-…`` URL (for unknown files too — the download then
-   answers 404 ``NoSuchKey``), which serves the bytes with the stored content type.
+   answers 404 ``NoSuchKey``), which serves the bytes with the stored content type, always as an
+   attachment (``Content-Disposition: attachment``, ``X-Content-Type-Options: nosniff`` and a
+   sandboxing ``Content-Security-Policy``: an uploaded ``text/html`` is never rendered inline).
+   The redirect is ``Cache-Control: no-store`` and its host is this server's own address for
+   the connection (the socket's local address), never the request's ``Host`` header.
 6. ``DELETE`` on that same path → ``{"status":200}``.
 
 Signing uses a random per-process secret: upload forms and download URLs stop working when the
@@ -62,17 +68,17 @@ MAX_FORM_PARTS = 32
 MAX_PART_HEADER_BYTES = 8 * 1024
 
 _TAGGING = "<Tagging><TagSet><Tag><Key>ObjectTTLInDays</Key><Value>1</Value></Tag></TagSet></Tagging>"
-_HOST = re.compile(rb"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?\Z")
 _HEADER_VALUE = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,199}\Z")
 _BOUNDARY = re.compile(r'boundary=(?:"([^"]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE)
 _DISPOSITION_PARAM = re.compile(r';\s*([A-Za-z*]+)="((?:[^"\\]|\\.)*)"|;\s*([A-Za-z*]+)=([^;\s]*)')
 
 
 class _Secret:
-    """The per-process signing key (one per ServerApp)."""
+    """The per-process signing key (one per ServerApp), and the upload forms already used."""
 
     def __init__(self) -> None:
         self.key = os.urandom(32)
+        self.used_forms = _UsedForms()
 
     def sign(self, text: str) -> str:
         return hmac.new(self.key, text.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -124,6 +130,28 @@ def _too_large_raw(limit: int) -> bytes:
 # -- routes ---------------------------------------------------------------------------------------
 
 
+class _UsedForms:
+    """File ids whose upload form has been used, until the form would have expired anyway."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, int] = {}
+        self._prune_at = 1024
+
+    def claim(self, file_id: str, expires: int, now: float) -> bool:
+        """Mark the form of ``file_id`` used; False when it already was."""
+        if file_id in self._until:
+            return False
+        if len(self._until) >= self._prune_at:  # amortised: each entry is looked at O(1) times
+            self._until = {key: until for key, until in self._until.items() if until >= now}
+            self._prune_at = max(1024, 2 * len(self._until))
+        self._until[file_id] = expires
+        return True
+
+    def release(self, file_id: str) -> None:
+        """The upload failed before anything was stored: the form may be sent again."""
+        self._until.pop(file_id, None)
+
+
 def routes(app: Any) -> list[Route]:
     secret = _Secret()
 
@@ -168,14 +196,12 @@ def routes(app: Any) -> list[Route]:
 
 
 def _base_url(call: ApiCall) -> str:
-    """``http://HOST:PORT`` as the client reached this server."""
-    host = call.request.getHeader(b"host")
-    if host is None or not _HOST.match(host):
-        address = call.request.getHost()
-        text = "[%s]" % address.host if ":" in address.host else address.host
-        host = ("%s:%d" % (text, address.port)).encode("ascii")
+    """``http://ADDRESS:PORT``: the address the client's connection reached (the socket's local
+    address), not the ``Host`` header, which anyone can set to send a victim elsewhere."""
+    address = call.request.getHost()
+    text = "[%s]" % address.host if ":" in address.host else address.host
     scheme = "https" if call.request.isSecure() else "http"
-    return "%s://%s" % (scheme, host.decode("ascii"))
+    return "%s://%s:%d" % (scheme, text, address.port)
 
 
 def _now(app: Any) -> float:
@@ -390,6 +416,9 @@ def _upload(app: Any, secret: _Secret, call: ApiCall) -> Deferred:
             400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
             ProposedSize=len(data), MaxSizeAllowed=max_size,
         )
+    used_forms = secret.used_forms
+    if not used_forms.claim(file_id, expires, _now(app)):
+        raise s3_error(403, "AccessDenied", "Invalid according to Policy: this upload form was already used.")
     stored = StoredFile(
         sub_key=sub_key, channel=channel, id=file_id, name=file_name, size=len(data),
         content_type=_stored_content_type(fields.get("content-type"), policy.get("type")),
@@ -397,6 +426,7 @@ def _upload(app: Any, secret: _Secret, call: ApiCall) -> Deferred:
     )
 
     def failed(failure: Any) -> Any:
+        used_forms.release(file_id)
         if failure.check(StorageFull):
             raise s3_error(507, "InsufficientStorage", str(failure.value))
         return failure
@@ -495,7 +525,7 @@ def _file_url(app: Any, secret: _Secret, call: ApiCall) -> ApiResponse:
     )
     return json_response(307, RawJson(b""), [
         (b"Location", location.encode("ascii")),
-        (b"Cache-Control", b"public, max-age=%d, immutable" % (DOWNLOAD_VALID_SECONDS // 2)),
+        (b"Cache-Control", b"no-store"),
     ])
 
 
@@ -527,11 +557,22 @@ def _download(app: Any, secret: _Secret, call: ApiCall) -> Deferred:
         stored, data = found
         return ApiResponse(200, RawJson(data), HeaderFamily.PUBSUB, extra_headers=[
             (b"Content-Type", stored.content_type.encode("latin-1", "replace")),
-            (b"Cache-Control", b"public, max-age=%d, immutable" % DOWNLOAD_VALID_SECONDS),
+            (b"Content-Disposition", _attachment(stored.name)),
+            (b"X-Content-Type-Options", b"nosniff"),
+            (b"Content-Security-Policy", b"sandbox; default-src 'none'"),
+            (b"Cache-Control", b"private, max-age=%d, immutable" % DOWNLOAD_VALID_SECONDS),
             (b"ETag", b'"%s"' % hashlib.md5(data).hexdigest().encode("ascii")),
         ])
 
     return app.files.read(sub_key, channel, file_id, name).addCallback(answer)
+
+
+def _attachment(name: str) -> bytes:
+    """``attachment; filename="…"; filename*=UTF-8''…`` (RFC 6266): an ASCII fallback and the
+    exact name percent-encoded."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in name)
+    encoded = quote(name.encode("utf-8", "surrogatepass"), safe="")
+    return ('attachment; filename="%s"; filename*=UTF-8\'\'%s' % (fallback, encoded)).encode("ascii")
 
 
 # -- 6. delete ------------------------------------------------------------------------------------

@@ -6,6 +6,10 @@ walk goes oldest-first (history ``reverse=true``, or fetch with only ``end``). D
 ``start < timetoken <= end`` (its ``start`` is the older bound, as the docs' recipe
 ``start=T-1&end=T`` shows).
 
+Every response holds at most ``limits.fetch_bytes`` of stored message JSON (all channels
+together, :class:`~pubnub_fast.server.limits.Limits`): a page that would pass it ends early, as
+a short page — clients page on with ``start`` (``more`` says so for fetch with actions).
+
 Fetch with actions (one channel, ``max`` ≤ 25) attaches each message's stored actions as
 ``actions: {type: {value: [{uuid, actionTimetoken}]}}`` and, when the range holds more
 messages than the page, a ``more`` object (``url``/``start``/``max``) for the next page.
@@ -20,7 +24,7 @@ from twisted.internet.defer import Deferred, gatherResults, succeed
 from pubnub_fast.server import responses
 from pubnub_fast.server.api import params
 from pubnub_fast.server.http import ApiCall, Route
-from pubnub_fast.server.messages import StoredMessage
+from pubnub_fast.server.messages import ByteBudget, StoredMessage
 from pubnub_fast.server.responses import ApiResponse, HeaderFamily
 from pubnub_fast.server.timetokens import parse_timetoken
 
@@ -99,7 +103,8 @@ def _history(app: Any, call: ApiCall) -> Deferred:
         return ApiResponse(200, [items, messages[0].timetoken, messages[-1].timetoken], FAMILY)
 
     page = app.store.page(
-        call.path["sub"], channel, limit=count, oldest_first=reverse, now=app.timetokens.wall(), **bounds
+        call.path["sub"], channel, limit=count, oldest_first=reverse, now=app.timetokens.wall(),
+        budget=ByteBudget(app.limits.fetch_bytes), **bounds
     )
     return page.addCallback(answer)
 
@@ -131,6 +136,7 @@ def _fetch_pages(
     include_custom_type = params.flag(call, "include_custom_message_type")
     bounds, oldest_first = _range(call)
     now = app.timetokens.wall()
+    budget = ByteBudget(app.limits.fetch_bytes)  # all channels of the response together
 
     def item(message: StoredMessage, actions: dict[int, list[tuple]]) -> dict[str, Any]:
         entry: dict[str, Any] = {"message": message.payload, "timetoken": str(message.timetoken)}
@@ -161,15 +167,18 @@ def _fetch_pages(
     truncated: list[str] = []
 
     def trimmed(channel: str, messages: list[StoredMessage]) -> list[StoredMessage]:
-        # With actions one message more than the page is read: its presence means "more".
-        if with_actions and len(messages) > limit:
+        # With actions one message more than the page is read: its presence means "more" (as
+        # does a page the byte budget ended early).
+        if with_actions and messages and (len(messages) > limit or budget.exhausted):
             truncated.append(channel)
             return messages[:limit] if oldest_first else messages[-limit:]
         return messages
 
     def channel_page(channel: str) -> Deferred:
         size = limit + 1 if with_actions else limit
-        page = app.store.page(sub_key, channel, limit=size, oldest_first=oldest_first, now=now, **bounds)
+        page = app.store.page(
+            sub_key, channel, limit=size, oldest_first=oldest_first, now=now, budget=budget, **bounds
+        )
         return page.addCallback(lambda messages: with_actions_of(channel, trimmed(channel, messages)))
 
     def answer(pages: list[tuple[str, list[StoredMessage], dict]]) -> ApiResponse:

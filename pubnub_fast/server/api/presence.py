@@ -12,6 +12,7 @@ from pubnub_fast.server import responses
 from pubnub_fast.server.api import params
 from pubnub_fast.server.fanout import is_presence
 from pubnub_fast.server.http import ApiCall, Route
+from pubnub_fast.server.limits import BudgetExceeded
 from pubnub_fast.server.presence import presence_timeout
 from pubnub_fast.server.responses import ApiResponse, HeaderFamily
 from pubnub_fast.server.wire import load_json_query
@@ -166,5 +167,8 @@ def _set_state(app: Any, call: ApiCall) -> ApiResponse:
         raise call.bad_request("Invalid JSON") from None
     if not isinstance(state, dict):
         raise call.bad_request("Invalid Arguments: state must be a JSON object")
-    app.presence.set_state(call.path["sub"], uuid, expanded, state)
+    try:
+        app.presence.set_state(call.path["sub"], uuid, expanded, state)
+    except BudgetExceeded as exc:
+        raise call.bad_request("Invalid Arguments: %s" % exc) from None
     return _ok(payload=state)

@@ -6,6 +6,12 @@ storage, ``norep`` (sent by fire) keeps the message from subscribers, ``meta`` i
 echoed as ``u``, ``ptto`` overrides the timetoken, ``seqn`` becomes ``s``, and
 ``custom_message_type`` (3–50 of ``[A-Za-z0-9_-]``) becomes ``cmt``. The answer
 ``[1,"Sent","<tt>"]`` is sent once a stored message is durable.
+
+``ptto`` must be a timetoken from 1 up to :data:`PTTO_MAX_AHEAD_SECONDS` ahead of the server's
+clock (400 otherwise: a far-future one would stall every subscriber's cursor). A stored message is
+never replaced: a ``ptto`` publish whose timetoken already holds a stored message of the channel
+is **rejected** with ``409`` (``[0,"Timetoken Already Used","<tt>"]``) and delivered to nobody —
+it is written first, and only sent to subscribers once written.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from twisted.internet.defer import Deferred
 from pubnub_fast.server import responses
 from pubnub_fast.server.api import params
 from pubnub_fast.server.http import ApiCall, Route
-from pubnub_fast.server.messages import KIND_MESSAGE, KIND_SIGNAL, MessageRecord
+from pubnub_fast.server.messages import KIND_MESSAGE, KIND_SIGNAL, MessageRecord, TimetokenTaken
 from pubnub_fast.server.responses import HeaderFamily
 from pubnub_fast.server.timetokens import TICKS_PER_SECOND, parse_timetoken
 from pubnub_fast.server.wire import JsonInputError, load_json, load_json_query
@@ -26,6 +32,8 @@ MAX_MESSAGE_BYTES = 32 * 1024
 MAX_SIGNAL_BYTES = 64
 #: Longest per-message storage ttl, in hours (one year).
 MAX_TTL_HOURS = 24 * 366
+#: How far ahead of the server's clock a ``ptto`` may be (seconds): clock skew between hosts.
+PTTO_MAX_AHEAD_SECONDS = 60
 
 #: 3–50 of ``[A-Za-z0-9_-]``, starting with a letter or digit, not ``pn_``/``pn-`` (reserved).
 _CUSTOM_MESSAGE_TYPE = re.compile(r"(?!pn[_-])[A-Za-z0-9][A-Za-z0-9_-]{2,49}\Z")
@@ -109,6 +117,12 @@ def _publish(app: Any, call: ApiCall, kind: int, raw_message: bytes | None) -> D
             timetoken = parse_timetoken(override)
         except ValueError:
             raise call.bad_request("Invalid Arguments: ptto") from None
+        latest = app.timetokens.wall() + PTTO_MAX_AHEAD_SECONDS * TICKS_PER_SECOND
+        if not 0 < timetoken <= latest:
+            raise call.bad_request(
+                "Invalid Arguments: ptto must be a timetoken no later than %d s from now"
+                % PTTO_MAX_AHEAD_SECONDS
+            )
     else:
         timetoken = app.timetokens.issue()
     expires = None
@@ -127,10 +141,22 @@ def _publish(app: Any, call: ApiCall, kind: int, raw_message: bytes | None) -> D
         custom_message_type=custom_type,
         region=app.region,
     )
-    stored = app.publish(record, store=store, expires=expires, deliver=deliver)
-    return stored.addCallback(
-        lambda _: responses.ok([1, "Sent", str(timetoken)], HeaderFamily.PUBSUB)
-    )
+    sent = responses.ok([1, "Sent", str(timetoken)], HeaderFamily.PUBSUB)
+    if not (override and store):
+        return app.publish(record, store=store, expires=expires, deliver=deliver).addCallback(
+            lambda _: sent
+        )
+
+    # A chosen timetoken may collide with a stored message: write first, deliver once written.
+    def written(_: Any) -> responses.ApiResponse:
+        app.publish(record, store=False, deliver=deliver)
+        return sent
+
+    def taken(failure: Any) -> Any:
+        failure.trap(TimetokenTaken)
+        raise responses.publish_error(409, "Timetoken Already Used", timetoken)
+
+    return app.store.persist(record, expires).addCallbacks(written, taken)
 
 
 def _ttl_hours(call: ApiCall) -> float:

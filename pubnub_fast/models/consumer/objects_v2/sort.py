@@ -27,14 +27,14 @@ class PNSortKey:
         self._direction = direction
 
     @classmethod
-    def asc(cls, sort_key: PNSortKeyValue) -> "PNSortKey":
-        """Ascending by *sort_key*."""
-        return cls(sort_key, PNSortDirection.ASC)
+    def asc(cls, sort_key_value: PNSortKeyValue) -> "PNSortKey":
+        """Ascending by *sort_key_value*."""
+        return cls(sort_key_value, PNSortDirection.ASC)
 
     @classmethod
-    def desc(cls, sort_key: PNSortKeyValue) -> "PNSortKey":
-        """Descending by *sort_key*."""
-        return cls(sort_key, PNSortDirection.DESC)
+    def desc(cls, sort_key_value: PNSortKeyValue) -> "PNSortKey":
+        """Descending by *sort_key_value*."""
+        return cls(sort_key_value, PNSortDirection.DESC)
 
     def key_str(self) -> str:
         """The field's wire name (``id``, ``name`` or ``updated``)."""

@@ -8,14 +8,14 @@ class UUID(PNResource):
     """A uuid (``UUID.id(uuid)``) or uuid pattern (``UUID.pattern(regex)``)."""
 
     @classmethod
-    def id(cls, uuid_id: str) -> "UUID":
-        """The uuid *uuid_id*."""
-        return cls(resource_name=uuid_id)
+    def id(cls, user_id: str) -> "UUID":
+        """The uuid *user_id*."""
+        return cls(resource_name=user_id)
 
     @classmethod
-    def pattern(cls, uuid_pattern: str) -> "UUID":
-        """Every uuid matching the regex *uuid_pattern*."""
-        return cls(resource_pattern=uuid_pattern)
+    def pattern(cls, user_pattern: str) -> "UUID":
+        """Every uuid matching the regex *user_pattern*."""
+        return cls(resource_pattern=user_pattern)
 
     def delete(self) -> "UUID":
         self._delete = True

@@ -1,0 +1,1 @@
+"""``pubnub.endpoints.file_operations`` (PubNub SDK 10.8 module path)."""
