@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pubnub_fast.pubnub_core import PubNubCore
 from tests.server.server_process import REPO_ROOT, ServerProcess
 
 pytest.importorskip("pubnub.pubnub")  # the official SDK (the `test` extra)
@@ -29,20 +28,8 @@ PROGRAMS = sorted(name[:-3] for name in os.listdir(PROGRAMS_DIR) if name.endswit
 RUN_TIMEOUT = 60
 PARALLEL = 8
 
-#: Programs that need a part of issue 11 another helper builds, with the condition that tells
-#: whether it has landed: until then they are strict xfails (an unexpected pass fails), after
-#: that ordinary tests.
-_HAS_ENTITIES = all(hasattr(PubNubCore, name) for name in ("channel", "channel_group", "subscription_set"))
-_NO_ENTITIES = ("the entities API (pubnub.channel(...).subscription(), channel_group(), subscription_set()) "
-                "is not in pubnub_fast yet")
-NOT_YET = {
-    "entities_subscription_set_sync": (not _HAS_ENTITIES, _NO_ENTITIES),
-    "entities_asyncio": (not _HAS_ENTITIES, _NO_ENTITIES),
-}
-
 _TIMETOKEN = re.compile(r"\b1\d{16}\b")
 _UUID = re.compile(r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b")
-
 
 #: Diagnostics PubNub's SDK 10.8 itself prints to stdout (its asyncio event engine, when stop()
 #: cuts a long-poll short), depending on timing: not the program's output.
@@ -84,10 +71,7 @@ def test_there_are_at_least_ten_programs():
     assert len(PROGRAMS) >= 10, PROGRAMS
 
 
-@pytest.mark.parametrize("program", [
-    pytest.param(name, marks=pytest.mark.xfail(NOT_YET[name][0], strict=True, reason=NOT_YET[name][1]))
-    if name in NOT_YET else name
-    for name in PROGRAMS])
+@pytest.mark.parametrize("program", PROGRAMS)
 def test_program_gives_the_same_output(outputs, program):
     official_code, official_out, official_err = outputs[(program, "official")]
     assert official_code == 0, "the program fails with PubNub's own SDK:\n%s\n%s" % (official_out, official_err)

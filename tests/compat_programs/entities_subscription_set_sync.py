@@ -8,7 +8,8 @@ from _settings import channel, config
 news_channel = channel("news")
 alerts_channel = channel("alerts")
 
-pubnub = PubNub(config("entity-reader"))
+# daemon: the process may exit while a subscribe request is still being answered
+pubnub = PubNub(config("entity-reader", daemon=True))
 connection = SubscribeListener()
 pubnub.add_listener(connection)
 
@@ -30,9 +31,9 @@ publisher.publish().channel(news_channel).message("markets are up").sync()
 publisher.publish().channel(alerts_channel).message("storm warning").sync()
 
 events = []
-while True:
+while len(events) < 5:  # two handlers each for two messages, and the reader's own join
     try:
-        events.append(heard.get(timeout=2))
+        events.append(heard.get(timeout=10))
     except queue.Empty:
         break
 for event in sorted(events):

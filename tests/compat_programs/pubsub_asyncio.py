@@ -34,7 +34,9 @@ async def main():
     print("here now:", here.total_occupancy, [o.uuid for o in here.channels[0].occupants])
 
     history = await speaker.fetch_messages().channels([room]).maximum_per_channel(10).future()
-    print("history:", [item.message for item in history.result.channels[room]])
+    stored = [item.message for item in history.result.channels[room]]
+    # the first message was published alone; the next three concurrently, so their order is the server's
+    print("history:", stored[:1], sorted(stored[1:]))
 
     failed = await speaker.publish().channel("").message("nowhere").future()
     print("bad publish is an error:", failed.is_error(), failed.status.category.name)
