@@ -57,6 +57,7 @@ from pubnub_fast.models.consumer.pubsub import (
     PNPresenceEventResult,
     PNSignalMessageResult,
 )
+from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.server.subscribe import MalformedSubscribeResponse
 
 cdef extern from "Python.h":
@@ -79,12 +80,14 @@ __all__ = [
     "loads",
     "loads_strict",
     "parse_subscribe",
+    "deliver",
     "encode_subscribe",
     "encode_item",
     "frame_subscribe",
 ]
 
 logger = logging.getLogger("pubnub_fast.envelope")
+_listener_logger = logging.getLogger("pubnub_fast")
 
 EVENT_METHODS = ("message", "signal", "presence", "message_action", "file", "uuid", "channel", "membership")
 
@@ -1305,6 +1308,48 @@ def parse_subscribe(body, decrypt=None, file_url=None, on_skip=None):
                 raw = _fallback_loads(PyBytes_FromStringAndSize(<const char*>buf + item.start, item.end - item.start))
             _skip(on_skip, raw, outcome)
     return timetoken, region, events
+
+
+def deliver(loop, list events, status, event_key):
+    """Deliver the ``events`` of one subscribe response to the listeners of the
+    ``SubscriptionLoop`` ``loop`` (dedupe, decryption-error status, listener calls): see the pure
+    twin. The loop runs in C; the dedupe memory is the loop's ``OrderedDict``."""
+    cdef object recent = loop._recent
+    cdef object keys = recent._keys
+    cdef Py_ssize_t size = recent._size
+    cdef object holder = loop._listeners
+    cdef object pubnub = loop._pubnub
+    # a Listeners subclass overriding announce (sync/asyncio styles) is called through it
+    cdef object announce = None if type(holder).announce is Listeners.announce else holder.announce
+    cdef object move_to_end = keys.move_to_end
+    cdef object popitem = keys.popitem
+    cdef object pair, method, result, key, error, listener
+    for pair in events:
+        method = (<tuple>pair)[0]
+        result = (<tuple>pair)[1]
+        if type(result) is PNMessageResult:
+            key = (getattr(result, A_CHANNEL), getattr(result, A_TIMETOKEN))
+        else:
+            key = event_key(method, result)
+        if key is not None:
+            if key in keys:
+                move_to_end(key)
+                continue
+            keys[key] = None
+            if len(keys) > size:
+                popitem(False)
+        if method == M_MESSAGE or method == "file":
+            error = getattr(result, A_ERROR, None)
+            if error is not None:
+                loop._announce_decryption_error(error, result, status)
+        if announce is not None:
+            announce(method, result)
+            continue
+        for listener in holder._listeners:
+            try:
+                getattr(listener, method)(pubnub, result)
+            except Exception:
+                _listener_logger.exception("listener %r raised in %s()", listener, method)
 
 
 # --------------------------------------------------------------------------------------------

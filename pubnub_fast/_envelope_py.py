@@ -98,6 +98,7 @@ from pubnub_fast.models.consumer.pubsub import (
     PNPresenceEventResult,
     PNSignalMessageResult,
 )
+from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.server.subscribe import MalformedSubscribeResponse
 
 __all__ = [
@@ -106,12 +107,14 @@ __all__ = [
     "loads",
     "loads_strict",
     "parse_subscribe",
+    "deliver",
     "encode_subscribe",
     "encode_item",
     "frame_subscribe",
 ]
 
 logger = logging.getLogger("pubnub_fast.envelope")
+_listener_logger = logging.getLogger("pubnub_fast")
 
 #: Every listener method name ``parse_subscribe`` can put in an event pair.
 EVENT_METHODS = ("message", "signal", "presence", "message_action", "file", "uuid", "channel", "membership")
@@ -345,6 +348,56 @@ def parse_subscribe(body, decrypt=None, file_url=None, on_skip=None):
         else:
             append((method, result))
     return timetoken, region, events
+
+
+def deliver(loop, events, status, event_key):
+    """Deliver the ``events`` of one subscribe response (``parse_subscribe``'s pairs) for the
+    ``SubscriptionLoop`` ``loop``: the per-message path from parsed results to listener calls.
+
+    For each ``(method, result)`` in order:
+
+    1. drop it if its key is in ``loop._recent`` (a bounded ``OrderedDict`` of delivered keys, most
+       recent last; a duplicate is moved to the end), else remember it, forgetting the oldest key
+       beyond ``loop._recent._size``. A plain message's key is ``(channel, timetoken)``; any other
+       event's is ``event_key(method, result)`` (a longer tuple, or None: never deduplicated);
+    2. a message or file whose payload could not be decrypted (``result.error``) is announced with
+       ``loop._announce_decryption_error(error, result, status)`` — and still delivered;
+    3. ``listener.<method>(pubnub, result)`` for every listener of ``loop._listeners`` (its
+       ``_listeners`` list is replaced, never changed, when listeners are added or removed, so it
+       is read per event without a copy); an exception in a listener is logged, never raised.
+       A ``Listeners`` subclass that overrides ``announce`` (the sync and asyncio client styles
+       hop to another thread or loop) gets ``announce(method, result)`` instead.
+    """
+    recent = loop._recent
+    keys = recent._keys
+    size = recent._size
+    holder = loop._listeners
+    pubnub = loop._pubnub
+    announce = None if type(holder).announce is Listeners.announce else holder.announce
+    for method, result in events:
+        if type(result) is PNMessageResult:
+            key = (result.channel, result.timetoken)
+        else:
+            key = event_key(method, result)
+        if key is not None:
+            if key in keys:
+                keys.move_to_end(key)
+                continue
+            keys[key] = None
+            if len(keys) > size:
+                keys.popitem(False)
+        if method == "message" or method == "file":
+            error = getattr(result, "error", None)
+            if error is not None:
+                loop._announce_decryption_error(error, result, status)
+        if announce is not None:
+            announce(method, result)
+            continue
+        for listener in holder._listeners:
+            try:
+                getattr(listener, method)(pubnub, result)
+            except Exception:
+                _listener_logger.exception("listener %r raised in %s()", listener, method)
 
 
 def _check_items(items):

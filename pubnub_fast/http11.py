@@ -37,13 +37,15 @@ sat idle. Two rules keep a publish from being lost or duplicated:
    ``ResponseNeverReceived`` — reported as a network issue, never silently resent. A request
    written to a *new* connection is never resent.
 """
+import select
 import socket
 import zlib
 from collections import deque
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from twisted.internet import defer, error as net_error
 from twisted.internet.protocol import Factory, Protocol
+from twisted.internet.tcp import Connection as _TCPConnection
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
@@ -57,6 +59,7 @@ DEFAULT_MAX_CONNECTIONS = 16
 MAX_HEAD_SIZE = 64 * 1024
 
 _REDIRECTS = (301, 302, 303, 307, 308)
+_METHODS = {name: name.encode("ascii") for name in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")}
 _NO_BODY_CODES = (204, 304)
 
 
@@ -66,13 +69,25 @@ class BadHTTPResponse(Exception):
 
 class ResponseHeaders:
     """Response headers with the read side of Twisted's ``Headers``: ``getRawHeaders(name)``
-    returns the values as ``bytes`` for a ``bytes`` name and as ``str`` for a ``str`` name."""
+    returns the values as ``bytes`` for a ``bytes`` name and as ``str`` for a ``str`` name.
 
-    __slots__ = ("_raw",)
+    Built from the raw header lines and parsed on first use: most responses are read without
+    anyone looking at their headers.
+    """
 
-    def __init__(self, raw=None):
-        #: lower-cased name (bytes) -> list of values (bytes)
-        self._raw = raw if raw is not None else {}
+    __slots__ = ("_parsed", "_head")
+
+    def __init__(self, raw=None, head=b""):
+        #: lower-cased name (bytes) -> list of values (bytes), once parsed
+        self._parsed = raw
+        self._head = head
+
+    @property
+    def _raw(self):
+        raw = self._parsed
+        if raw is None:
+            raw = self._parsed = parse_header_lines(self._head)
+        return raw
 
     def getRawHeaders(self, name, default=None):
         if isinstance(name, str):
@@ -103,6 +118,41 @@ class ResponseHeaders:
         return "ResponseHeaders(%r)" % (self._raw,)
 
 
+def parse_header_lines(head):
+    """``{lower-cased name: [values]}`` of ``Name: value`` lines separated by CRLF (lines without
+    a colon are ignored, as browsers do)."""
+    raw = {}
+    for line in head.split(b"\r\n"):
+        name, colon, value = line.partition(b":")
+        if not colon:
+            continue
+        name = name.strip().lower()
+        if not name:
+            continue
+        values = raw.get(name)
+        if values is None:
+            raw[name] = [value.strip()]
+        else:
+            values.append(value.strip())
+    return raw
+
+
+def _values(lower, name):
+    """The values (stripped) of header ``name`` — ``b"\\r\\nname:"`` — in the lower-cased head."""
+    at = lower.find(name)
+    if at < 0:
+        return None
+    values = []
+    while at >= 0:
+        start = at + len(name)
+        stop = lower.find(b"\r\n", start)
+        if stop < 0:
+            stop = len(lower)
+        values.append(lower[start:stop].strip())
+        at = lower.find(name, stop)
+    return values
+
+
 def _header_bytes(value):
     if isinstance(value, bytes):
         value = value.decode("latin-1")
@@ -114,31 +164,68 @@ def _header_bytes(value):
     return value.encode("latin-1")
 
 
+def encode_headers(headers):
+    """``Name: value\r\n`` lines of a header dict (values: str, bytes or a list of them)."""
+    parts = []
+    for name, value in headers.items():
+        name_b = _header_bytes(name)
+        values = value if isinstance(value, (list, tuple)) else (value,)
+        for one in values:
+            parts.append(b"%s: %s\r\n" % (name_b, _header_bytes(one)))
+    return b"".join(parts)
+
+
+def _target_bytes(target):
+    try:
+        return target.encode("ascii")
+    except UnicodeEncodeError:  # an absolute URL from a server answer with raw non-ASCII characters
+        return quote(target, safe="".join(chr(c) for c in range(33, 127))).encode("ascii")
+
+
 def encode_request(method, host, target, headers, body):
     """The request as one ``bytes`` buffer (request line, headers, body)."""
-    parts = [b"%s %s HTTP/1.1\r\nHost: %s\r\n" % (method.encode("ascii"), target.encode("ascii"), host.encode("ascii"))]
-    if headers:
-        for name, value in headers.items():
-            name_b = _header_bytes(name)
-            values = value if isinstance(value, (list, tuple)) else (value,)
-            for one in values:
-                parts.append(b"%s: %s\r\n" % (name_b, _header_bytes(one)))
+    return _encode(method.encode("ascii"), b"Host: %s\r\n" % host.encode("ascii"), _target_bytes(target),
+                   encode_headers(headers) if headers else b"", body)
+
+
+def _encode(method, host_line, target, header_block, body):
     if body is not None:
-        parts.append(b"Content-Length: %d\r\nAccept-Encoding: gzip\r\n\r\n" % len(body))
-        parts.append(body)
-    elif method in ("POST", "PUT", "PATCH"):
-        parts.append(b"Content-Length: 0\r\nAccept-Encoding: gzip\r\n\r\n")
-    else:
-        parts.append(b"Accept-Encoding: gzip\r\n\r\n")
-    return b"".join(parts)
+        return b"%s %s HTTP/1.1\r\n%s%sContent-Length: %d\r\nAccept-Encoding: gzip\r\n\r\n%s" % (
+            method, target, host_line, header_block, len(body), body)
+    if method in (b"POST", b"PUT", b"PATCH"):
+        return b"%s %s HTTP/1.1\r\n%s%sContent-Length: 0\r\nAccept-Encoding: gzip\r\n\r\n" % (
+            method, target, host_line, header_block)
+    return b"%s %s HTTP/1.1\r\n%s%sAccept-Encoding: gzip\r\n\r\n" % (method, target, host_line, header_block)
 
 
 class _Exchange:
     """One request: queued, then in flight on a connection, then finished exactly once."""
 
     __slots__ = ("data", "deferred", "timer", "limit", "idempotent", "head", "url", "method", "resent",
-                 "connection", "pool", "transport", "deadline", "allow_redirects", "headers", "body",
-                 "timeout", "done")
+                 "connection", "pool", "transport", "allow_redirects", "headers", "body", "timeout", "done")
+
+    def __init__(self, transport, pool, method, url, data, headers, body, timeout, limit, idempotent,
+                 allow_redirects):
+        self.transport = transport
+        self.pool = pool
+        self.method = method
+        self.head = method == "HEAD"
+        self.url = url
+        self.data = data
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.limit = limit
+        self.idempotent = idempotent
+        self.allow_redirects = allow_redirects
+        self.resent = False
+        self.connection = None
+        self.done = False
+        self.timer = None
+        self.deferred = defer.Deferred(self._cancelled)
+
+    def _cancelled(self, _deferred):
+        self.abandon(Failure(defer.CancelledError("the request was cancelled")))
 
     def fail(self, reason):
         if self.done:
@@ -187,6 +274,15 @@ class HTTP11ClientProtocol(Protocol):
         self._state = self._IDLE
         self._buffer = b""
         self._received = False
+        self._poller = None
+        self._socket = None
+        self._written = True
+
+    def connectionMade(self):
+        transport = self.transport
+        if isinstance(transport, _TCPConnection) and isinstance(getattr(transport, "socket", None), socket.socket) \
+                and hasattr(transport, "_tempDataBuffer") and hasattr(transport, "dataBuffer"):
+            self._socket = transport.socket
 
     # --- connection events ------------------------------------------------------------------------
 
@@ -200,7 +296,7 @@ class HTTP11ClientProtocol(Protocol):
             self.exchange = None
             exchange.connection = None
             if state == self._UNTIL_CLOSE and reason is not None and reason.check(net_error.ConnectionDone):
-                self._deliver(exchange, self._code, self._headers, b"".join(self._chunks), reusable=False)
+                self._deliver(exchange, self._code, self._head, self._lower, b"".join(self._chunks), False)
             elif self._received:
                 exchange.fail(Failure(ResponseFailed([reason])))
             elif self.uses > 1 and exchange.idempotent and not exchange.resent:
@@ -223,20 +319,22 @@ class HTTP11ClientProtocol(Protocol):
         """Whether this idle connection may carry another request (see the module's rule 1)."""
         if self.lost or now - self.idle_since > self.pool.idle_timeout:
             return False
-        transport = self.transport
-        sock = getattr(transport, "socket", None)
-        if sock is None:  # TLS: the TCP transport is under the TLS protocol
-            sock = getattr(getattr(transport, "transport", None), "socket", None)
-        if sock is None:
-            return True  # an in-memory transport (tests): no socket to check
-        try:
-            sock.recv(1, socket.MSG_PEEK)
-        except BlockingIOError:
-            return True  # nothing to read: still open
-        except OSError:
-            return False  # reset
-        # b"": the server closed it; anything else is unsolicited data on an idle connection
-        return False
+        poller = self._poller
+        if poller is None:
+            transport = self.transport
+            sock = getattr(transport, "socket", None)
+            if sock is None:  # TLS: the TCP transport is under the TLS protocol
+                sock = getattr(getattr(transport, "transport", None), "socket", None)
+            if sock is None:
+                return True  # an in-memory transport (tests): no socket to check
+            if _HAS_POLL:
+                poller = select.poll()
+                poller.register(sock.fileno(), select.POLLIN | select.POLLPRI)
+                poller = self._poller = poller.poll
+            else:  # Windows: a non-blocking peek
+                poller = self._poller = _Peek(sock)
+        # readable while idle: the server closed it (EOF), reset it, or sent unsolicited bytes
+        return not poller(0)
 
     # --- sending ----------------------------------------------------------------------------------
 
@@ -247,7 +345,35 @@ class HTTP11ClientProtocol(Protocol):
         self._received = False
         self._state = self._HEAD
         self._head_only = exchange.head
-        self.transport.write(exchange.data)
+        data = exchange.data
+        sock = self._socket
+        if sock is not None:
+            # Plain TCP with nothing buffered: send now instead of through the reactor's write
+            # buffer, which costs a reactor turn and two epoll_ctl calls per request. What the
+            # kernel does not take goes to transport.write(), after it, in order.
+            transport = self.transport
+            if not transport._tempDataBuffer and not transport.dataBuffer and transport.connected and \
+                    not transport.disconnecting:
+                try:
+                    sent = sock.send(data)
+                except OSError:  # EAGAIN, or an error Twisted's own write will report
+                    sent = 0
+                if sent == len(data):
+                    self._written = True
+                    return
+                data = data[sent:]
+        self._written = False  # some of it is in a write buffer: see _unsent()
+        self.transport.write(data)
+
+    def _unsent(self):
+        """Whether part of the current request may still sit in a write buffer (an answer that
+        arrives before the whole request went out, e.g. a 413, must not free the connection:
+        the rest of the body would be read as the next request)."""
+        transport = self.transport
+        tcp = transport if isinstance(transport, _TCPConnection) else getattr(transport, "transport", None)
+        if isinstance(tcp, _TCPConnection):
+            return bool(tcp._tempDataBuffer or tcp.dataBuffer)
+        return False  # an in-memory transport (tests) delivers writes in order
 
     def drop_exchange(self):
         """The exchange was abandoned (timeout/cancel): close this connection without reporting."""
@@ -322,40 +448,35 @@ class HTTP11ClientProtocol(Protocol):
             self._chunks.append(data)
 
     def _parse_head(self, buffer, end):
-        """Parse the head ending at ``end``; returns True for an interim (1xx) answer."""
-        head = buffer[:end]
-        lines = head.split(b"\r\n")
-        status = lines[0].split(b" ", 2)
-        if len(status) < 2 or not status[0].startswith(b"HTTP/1."):
-            raise BadHTTPResponse("not an HTTP/1.x status line: %r" % lines[0][:100])
-        try:
-            code = int(status[1])
-        except ValueError:
-            raise BadHTTPResponse("bad status code in %r" % lines[0][:100]) from None
-        if not 100 <= code <= 999:
-            raise BadHTTPResponse("bad status code in %r" % lines[0][:100])
+        """Parse the head ending at ``end``; returns True for an interim (1xx) answer.
+
+        Only the status line and the headers that frame the body are looked at here; the other
+        headers are parsed if someone asks for them (``ResponseHeaders``).
+        """
+        eol = buffer.find(b"\r\n", 0, end)
+        if eol < 0:
+            eol = end
+        # "HTTP/1.x DDD[ reason]"
+        if eol < 12 or buffer[:7] != b"HTTP/1." or buffer[8:9] != b" " or (eol > 12 and buffer[12:13] != b" "):
+            raise BadHTTPResponse("not an HTTP/1.x status line: %r" % buffer[:min(eol, 100)])
+        digits = buffer[9:12]
+        if not digits.isdigit():
+            raise BadHTTPResponse("bad status code in %r" % buffer[:min(eol, 100)])
+        code = int(digits)
         if code < 200:
+            if code < 100:
+                raise BadHTTPResponse("bad status code in %r" % buffer[:min(eol, 100)])
             return True
-        raw = {}
-        for line in lines[1:]:
-            colon = line.find(b":")
-            if colon <= 0:
-                raise BadHTTPResponse("bad header line %r" % line[:100])
-            name = line[:colon].strip().lower()
-            value = line[colon + 1:].strip()
-            values = raw.get(name)
-            if values is None:
-                raw[name] = [value]
-            else:
-                values.append(value)
+        head = buffer[eol:end]  # the header lines, each after a CRLF
+        lower = head.lower()
         self._code = code
-        self._headers = raw
+        self._head = head
+        self._lower = lower
         self._chunks = []
         self._size = 0
-        keep_alive = status[0] == b"HTTP/1.1"
-        connection = raw.get(b"connection")
-        if connection is not None:
-            tokens = b",".join(connection).lower()
+        keep_alive = buffer[7:8] == b"1"
+        if b"\r\nconnection:" in lower:
+            tokens = b",".join(_values(lower, b"\r\nconnection:"))
             if b"close" in tokens:
                 keep_alive = False
             elif b"keep-alive" in tokens:
@@ -365,18 +486,19 @@ class HTTP11ClientProtocol(Protocol):
             self._state = self._LENGTH
             self._remaining = 0
             return False
-        encoding = raw.get(b"transfer-encoding")
-        if encoding is not None:
-            if encoding[-1].lower().strip() != b"chunked":
+        if b"\r\ntransfer-encoding:" in lower:
+            encoding = _values(lower, b"\r\ntransfer-encoding:")
+            if encoding[-1] != b"chunked":
                 raise BadHTTPResponse("unsupported transfer-encoding %r" % encoding)
             self._state = self._CHUNKED
             self._chunk_left = -1  # reading a size line
             return False
-        length = raw.get(b"content-length")
+        length = _values(lower, b"\r\ncontent-length:")
         if length is not None:
-            if len(set(length)) != 1 or not length[0].isdigit():
+            first = length[0]
+            if not first.isdigit() or any(other != first for other in length):
                 raise BadHTTPResponse("bad content-length %r" % length)
-            remaining = int(length[0])
+            remaining = int(first)
             if remaining > self.exchange.limit:
                 self._too_large()
                 return False
@@ -458,16 +580,20 @@ class HTTP11ClientProtocol(Protocol):
         exchange.connection = None
         self._state = self._IDLE
         reusable = self._reusable
-        self._deliver(exchange, self._code, self._headers, body, reusable)
+        if not self._written and self._unsent():
+            reusable = False
+            self.transport.abortConnection()  # a graceful close would wait for the unsent rest
+        self._deliver(exchange, self._code, self._head, self._lower, body, reusable)
 
-    def _deliver(self, exchange, code, raw_headers, body, reusable):
+    def _deliver(self, exchange, code, head, lower, body, reusable):
         # hand the connection back first: a callback sending the next request can reuse it at once
         if reusable:
             self.pool.release(self)
         elif not self.lost:
             self.transport.loseConnection()
-        encoding = raw_headers.get(b"content-encoding")
-        if encoding is not None and body and encoding[-1].strip().lower() in (b"gzip", b"x-gzip"):
+        headers = ResponseHeaders(head=head)
+        if body and b"\r\ncontent-encoding:" in lower and \
+                _values(lower, b"\r\ncontent-encoding:")[-1] in (b"gzip", b"x-gzip"):
             decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
             try:
                 decoded = decoder.decompress(body, exchange.limit + 1)
@@ -479,10 +605,10 @@ class HTTP11ClientProtocol(Protocol):
                     "response body exceeds %d bytes; the connection was closed" % exchange.limit)))
                 return
             body = decoded
-            del raw_headers[b"content-encoding"]
-            raw_headers.pop(b"content-length", None)
-        response = TransportResponse(code, ResponseHeaders(raw_headers), body, exchange.url)
-        if exchange.allow_redirects and code in _REDIRECTS and b"location" in raw_headers:
+            headers.removeHeader(b"content-encoding")
+            headers.removeHeader(b"content-length")
+        response = TransportResponse(code, headers, body, exchange.url)
+        if code in _REDIRECTS and exchange.allow_redirects and b"\r\nlocation:" in lower:
             exchange.transport.follow_redirect(exchange, response)
             return
         exchange.succeed(response)
@@ -503,6 +629,25 @@ class HTTP11ClientProtocol(Protocol):
         self._state = self._IDLE
         self.transport.abortConnection()
         exchange.fail(Failure(ResponseFailed([Failure(BadHTTPResponse(message))])))
+
+
+_HAS_POLL = hasattr(select, "poll")
+
+
+class _Peek:
+    """``poll(0)`` for platforms without ``select.poll``: true when the idle socket is readable."""
+
+    def __init__(self, sock):
+        self._sock = sock
+
+    def __call__(self, _timeout):
+        try:
+            self._sock.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        return True
 
 
 class _ConnectionFactory(Factory):
@@ -643,6 +788,8 @@ class HTTP11Transport:
         self._fallback = fallback
         self._owns_fallback = fallback is None
         self._pools = {}
+        self._origins = {}
+        self._header_blocks = {}
         self.closing = False
 
     # --- connections --------------------------------------------------------------------------------
@@ -701,47 +848,67 @@ class HTTP11Transport:
         """
         if isinstance(url, bytes):
             url = url.decode("ascii")
-        scheme, _, rest = url.partition("://")
-        if scheme not in ("http", "https") or _is_multipart(headers):
+        end = url.find("/", 8)
+        prefix = url if end < 0 else url[:end]
+        origin = self._origins.get(prefix)
+        if origin is None:
+            origin = self._origin(prefix)
+        if headers:
+            try:
+                block = self._header_blocks[tuple(headers.items())]
+            except (KeyError, TypeError):
+                block = self._header_block(headers)
+        else:
+            block = b""
+        if origin is None or block is None:  # not http(s), or a multipart upload
             return self._fallback_transport().request(method, url, headers=headers, body=body, timeout=timeout,
                                                       allow_redirects=allow_redirects,
                                                       max_response_size=max_response_size)
-        slash = rest.find("/")
-        if slash < 0:
-            hostport, target = rest, "/"
+        pool, host_line = origin
+        if end < 0:
+            target = b"/"
         else:
-            hostport, target = rest[:slash], rest[slash:]
-        hash_at = target.find("#")
-        if hash_at >= 0:
-            target = target[:hash_at]
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        exchange = _Exchange()
-        exchange.data = encode_request(method, hostport, target, headers, body)
-        exchange.method = method
-        exchange.head = method == "HEAD"
-        exchange.url = url
-        exchange.limit = self._max_response_size if max_response_size is None else max_response_size
-        exchange.idempotent = idempotent
-        exchange.resent = False
-        exchange.connection = None
-        exchange.done = False
-        exchange.transport = self
-        exchange.allow_redirects = allow_redirects
-        exchange.headers = headers
-        exchange.body = body
-        exchange.timeout = timeout
-        exchange.deferred = defer.Deferred(lambda _d: exchange.abandon(
-            Failure(defer.CancelledError("the request was cancelled"))))
+            target = url[end:]
+            if "#" in target:
+                target = target[:target.find("#")]
+            target = _target_bytes(target)
+        if body is not None and not isinstance(body, bytes):
+            body = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        exchange = _Exchange(self, pool, method, url, _encode(_METHODS.get(method) or method.encode("ascii"),
+                                                                  host_line, target, block, body),
+                             headers, body, timeout,
+                             self._max_response_size if max_response_size is None else max_response_size,
+                             idempotent, allow_redirects)
         if timeout is not None:
-            exchange.deadline = self._clock.seconds() + timeout
             exchange.timer = self._clock.callLater(timeout, _time_out, exchange)
-        else:
-            exchange.deadline = None
-            exchange.timer = None
-        pool = exchange.pool = self._pool(scheme, hostport)
         pool.dispatch(exchange)
         return exchange.deferred
+
+    def _origin(self, prefix):
+        """``(pool, Host line)`` of ``scheme://host[:port]``, or None when this transport does not
+        speak ``scheme``."""
+        scheme, sep, hostport = prefix.partition("://")
+        if not sep or scheme not in ("http", "https") or not hostport:
+            return None
+        try:
+            host_bytes = hostport.encode("ascii")
+        except UnicodeEncodeError:
+            host_bytes = hostport.encode("idna")
+        origin = (self._pool(scheme, hostport), b"Host: %s\r\n" % host_bytes)
+        self._origins[prefix] = origin
+        return origin
+
+    def _header_block(self, headers):
+        """The encoded header lines of ``headers``; None for a multipart upload (treq's job)."""
+        block = None if _is_multipart(headers) else encode_headers(headers)
+        try:
+            key = tuple(headers.items())
+            if len(self._header_blocks) >= 256:
+                self._header_blocks.clear()
+            self._header_blocks[key] = block
+        except TypeError:  # unhashable values (lists): not cached
+            pass
+        return block
 
     def follow_redirect(self, exchange, response):
         """A 3xx with ``Location``: continue through the fallback transport (which follows further hops)."""
@@ -751,8 +918,8 @@ class HTTP11Transport:
         if response.code == 303 or (response.code in (301, 302) and method == "POST"):
             method, body = "GET", None
         timeout = exchange.timeout
-        if exchange.deadline is not None:
-            timeout = max(exchange.deadline - self._clock.seconds(), 0.001)
+        if exchange.timer is not None and exchange.timer.active():
+            timeout = max(exchange.timer.getTime() - self._clock.seconds(), 0.001)
         headers = exchange.headers
         if body is None and headers:
             headers = {k: v for k, v in headers.items() if str(k).lower() not in ("content-type", "content-encoding")}

@@ -24,11 +24,14 @@ class Listeners:
             raise TypeError("listener must be a pubnub_fast.callbacks.SubscribeCallback, not %s"
                             % type(listener).__name__)
         if listener not in self._listeners:
-            self._listeners.append(listener)
+            # replaced, not changed: a delivery in progress keeps iterating the list it started with
+            self._listeners = self._listeners + [listener]
 
     def remove(self, listener):
         if listener in self._listeners:
-            self._listeners.remove(listener)
+            remaining = list(self._listeners)
+            remaining.remove(listener)
+            self._listeners = remaining
 
     def __len__(self):
         return len(self._listeners)
@@ -38,7 +41,7 @@ class Listeners:
 
     def announce(self, method, event):
         """Call ``listener.<method>(pubnub, event)`` on every listener."""
-        for listener in list(self._listeners):
+        for listener in self._listeners:  # replaced, never changed, by add()/remove()
             try:
                 getattr(listener, method)(self._pubnub, event)
             except Exception:

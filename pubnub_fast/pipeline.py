@@ -127,6 +127,7 @@ class RequestPipeline:
         self._transport = transport
         self._clock = clock
         self._in_flight = set()
+        self._sdk_name = pubnub.sdk_name
 
     # --- building -----------------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ class RequestPipeline:
         config = self._pubnub.config
         signing = _speedups.signing
         params = options.params
-        params["pnsdk"] = self._pubnub.sdk_name
+        params["pnsdk"] = self._sdk_name
         params["uuid"] = config.uuid
         if endpoint.is_auth_required():
             auth = self._pubnub._get_token() or config.auth_key
@@ -170,26 +171,22 @@ class RequestPipeline:
         and a ``PNStatus`` for every failure.
         """
         self.prepare(endpoint, options)
-        headers = {"User-Agent": self._pubnub.sdk_name}
-        headers.update(options.headers)
+        headers = {"User-Agent": self._sdk_name}
+        if options.headers:
+            headers.update(options.headers)
         body = options.body
         if isinstance(body, str):
             body = body.encode("utf-8")
+        method = options.method_string
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s", options.method_string, options.url)
-        d = self._transport.request(options.method_string, options.url, headers=headers, body=body,
+            logger.debug("%s %s", method, options.url)
+        d = self._transport.request(method, options.url, headers=headers, body=body,
                                     timeout=options.request_timeout, allow_redirects=options.allow_redirects,
                                     max_response_size=options.max_response_size,
                                     idempotent=options.operation_type in RETRY_SAFE_OPERATIONS)
         self._in_flight.add(d)
-
-        def forget(value):
-            self._in_flight.discard(d)
-            return value
-
-        d.addBoth(forget)
-        d.addCallbacks(self._on_response, self._on_failure, callbackArgs=(endpoint, options),
-                       errbackArgs=(endpoint, options))
+        args = (endpoint, options, d)
+        d.addCallbacks(self._on_response, self._on_failure, callbackArgs=args, errbackArgs=args)
         return d
 
     def cancel_all(self):
@@ -221,7 +218,8 @@ class RequestPipeline:
         status.affected_groups = endpoint.affected_channels_groups()
         return status
 
-    def _on_response(self, response, endpoint, options):
+    def _on_response(self, response, endpoint, options, d):
+        self._in_flight.discard(d)
         code = response.code
         if 200 <= code < 300 or (code in (301, 302, 303, 307, 308) and not options.allow_redirects):
             raw = None
@@ -266,7 +264,8 @@ class RequestPipeline:
         exc.status = status
         raise PubNubTwistedException(result=raw, status=status)
 
-    def _on_failure(self, failure, endpoint, options):
+    def _on_failure(self, failure, endpoint, options, d):
+        self._in_flight.discard(d)
         if failure.check(PubNubTwistedException):
             return failure
         category, pn_error = category_for_failure(failure, endpoint.operation_type())

@@ -1,6 +1,10 @@
 """Plain data structures shared by the request pipeline (``pubnub.structures`` compatible names)."""
 
+from pubnub_fast.enums import HttpMethod
+
 __all__ = ["RequestOptions", "PlatformOptions", "ResponseInfo", "Envelope"]
+
+_METHOD_NAMES = {method: method.name for method in HttpMethod}
 
 
 class RequestOptions:
@@ -32,7 +36,11 @@ class RequestOptions:
 
     @property
     def method_string(self):
-        return self.method.name if hasattr(self.method, "name") else str(self.method)
+        method = self.method
+        try:
+            return _METHOD_NAMES[method]
+        except (KeyError, TypeError):
+            return method.name if hasattr(method, "name") else str(method)
 
     def __repr__(self):
         return "RequestOptions(%s %s)" % (self.method_string, self.url or self.path)

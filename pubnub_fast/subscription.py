@@ -21,6 +21,7 @@ from collections import OrderedDict
 
 from twisted.internet import task
 
+from pubnub_fast import _speedups
 from pubnub_fast.endpoints.presence import Heartbeat, Leave
 from pubnub_fast.endpoints.subscribe import Subscribe
 from pubnub_fast.enums import (PNHeartbeatNotificationOptions, PNOperationType, PNReconnectionPolicy,
@@ -293,15 +294,8 @@ class SubscriptionLoop:
         return None
 
     def _dispatch(self, events, status):
-        listeners = self._listeners
-        for method, result in events:
-            key = _event_key(method, result)
-            if key is not None and self._recent.seen(key):
-                continue
-            error = getattr(result, "error", None)
-            if error is not None and method in ("message", "file"):
-                self._announce_decryption_error(error, result, status)
-            listeners.announce(method, result)
+        # dedupe, decryption-error statuses and listener calls, per message: the envelope hot path
+        _speedups.envelope.deliver(self, events, status, _event_key)
 
     def _poll_failed(self, failure, token):
         if token is not self._poll_token:

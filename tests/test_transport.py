@@ -177,6 +177,62 @@ def test_bodies_of_every_framing_and_keep_alive(loopback):
 
 
 @pytest_twisted.inlineCallbacks
+def test_a_body_larger_than_the_socket_buffers_arrives_whole_and_in_order(loopback):
+    body = bytes(range(256)) * (16 * 1024)  # 4 MiB: the kernel takes it in several writes
+
+    def check(server):
+        request = server.factory.requests[-1]
+        received = request[request.find(b"\r\n\r\n") + 4:]
+        server.transport.write(response(b"%d %d" % (len(received), received == body)))
+
+    factory = ScriptedFactory(check)
+    net = Loopback(loopback)
+    port = net.serve(factory)
+    try:
+        answer = yield net.transport.request("POST", "http://127.0.0.1:%d/x" % port, body=body, timeout=20)
+        assert answer.body == b"%d 1" % len(body)
+        again = yield net.transport.request("GET", "http://127.0.0.1:%d/y" % port, timeout=5)
+        assert again.body == OK  # the connection stayed in step
+    finally:
+        yield net.close()
+
+
+@pytest_twisted.inlineCallbacks
+def test_an_answer_before_the_whole_request_went_out_does_not_free_the_connection():
+    """A server answering (say 413) while the client is still sending a large body: the rest of
+    the body must not be taken for the next request on a reused connection."""
+    class EarlyAnswer(Protocol):
+        def connectionMade(self):
+            self.factory.connections.append(self)
+            self.answered = False
+
+        def dataReceived(self, data):
+            self.factory.requests.append(data)
+            if not self.answered:
+                self.answered = True
+                self.transport.write(response(b'{"status": 413}', code=413))
+                self.transport.pauseProducing()  # stop reading: the client's body stays unsent
+
+    factory = ScriptedFactory()
+    factory.protocol = EarlyAnswer
+    net = Loopback("http11")
+    port = net.serve(factory)
+    try:
+        answer = yield net.transport.request("POST", "http://127.0.0.1:%d/x" % port, body=b"x" * (64 << 20),
+                                             timeout=20, max_response_size=1 << 20)
+        assert answer.code == 413
+        for _ in range(50):
+            if factory.lost or not net.transport.open_connections():
+                break
+            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        assert net.transport.open_connections() == 0
+    finally:
+        for server in factory.connections:
+            server.transport.abortConnection()
+        yield net.close()
+
+
+@pytest_twisted.inlineCallbacks
 def test_refused_connection_is_a_network_issue(loopback):
     net = Loopback(loopback)
     port = net.serve(ScriptedFactory())
@@ -476,7 +532,8 @@ def test_request_bytes():
 
 @pytest.mark.parametrize("answer", [
     b"HTTP/1.1 abc OK\r\n\r\n",
-    b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+    b"HTTP/1.1 2000 OK\r\n\r\n",
+    b"HTTP/2 200 OK\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc",
@@ -625,16 +682,20 @@ def test_read_on_a_new_connection_closed_before_any_response_byte_is_not_resent(
     assert len(resource.seen) == 1
 
 
+@pytest.mark.parametrize("without_poll", [False, True], ids=["poll", "peek"])
 @pytest.mark.parametrize("peer_does, reusable", [
     ("nothing", True),
     ("close", False),
     ("send", False),
 ])
-def test_idle_connection_check_before_reuse(peer_does, reusable):
+def test_idle_connection_check_before_reuse(peer_does, reusable, without_poll, monkeypatch):
     """Rule 1: an idle connection whose peer closed it (or sent unsolicited bytes) is dropped
     before a request is written to it — seen by a non-blocking MSG_PEEK on its socket."""
+    from pubnub_fast import http11
     from pubnub_fast.http11 import HTTP11ClientProtocol
 
+    if without_poll:  # as on Windows
+        monkeypatch.setattr(http11, "_HAS_POLL", False)
     ours, theirs = socket.socketpair()
     ours.setblocking(False)
     try:

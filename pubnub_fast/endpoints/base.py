@@ -36,12 +36,16 @@ def encode_path_list(items):
     return _speedups.signing.encode_path_list(items)
 
 
+#: ``json.dumps(value, allow_nan=False)`` without building an encoder per call
+_encode_json = json.JSONEncoder(allow_nan=False).encode
+
+
 def to_json(value, what="message"):
     """Serialise ``value`` as PubNub does (``json.dumps`` defaults: ``", "``/``": "`` separators,
     ASCII-escaped), raising ``PubNubException(PNERR_JSON_NOT_SERIALIZABLE)`` for values JSON cannot
     represent (objects, sets, bytes, NaN/Infinity, circular references)."""
     try:
-        return json.dumps(value, allow_nan=False)
+        return _encode_json(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise PubNubException(
             errormsg="%s cannot be serialised to JSON: %s" % (what, exc),
@@ -216,22 +220,16 @@ class Endpoint:
         self.validate_params()
         data = self.build_data()
         params = {}
-        for key, value in self.custom_params().items():
-            if value is None:
-                continue
-            params[key] = value if isinstance(value, str) else str(value)
-        headers = dict(self.request_headers())
-        return RequestOptions(
-            method=self.http_method(),
-            path=self.build_path(),
-            params=params,
-            body=data,
-            headers=headers,
-            request_timeout=self.request_timeout(),
-            connect_timeout=self.connect_timeout(),
-            operation_type=self.operation_type(),
-            allow_redirects=self.allow_redirects(),
-        )
+        custom = self.custom_params()
+        if custom:
+            for key, value in custom.items():
+                if value is None:
+                    continue
+                params[key] = value if isinstance(value, str) else str(value)
+        headers = self.request_headers()
+        return RequestOptions(self.http_method(), self.build_path(), params, data,
+                              dict(headers) if headers else {}, self.request_timeout(), self.connect_timeout(),
+                              self.operation_type(), self.allow_redirects())
 
     # --- invocation ------------------------------------------------------------------------------------
 

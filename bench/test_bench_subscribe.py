@@ -1,0 +1,173 @@
+"""Subscribe end to end over loopback HTTP: client CPU per message delivered to a listener.
+
+Groups ``subscribe-e2e-plain`` and ``subscribe-e2e-encrypted``: a client subscribes to one
+channel on the cheap loopback server (``bench/loopback_server.py``, its own process), which
+answers every long-poll at once with 100 messages with fresh timetokens (the payloads of
+``bench/conftest.py``; encrypted with the legacy cryptor and random IVs for the encrypted
+group). A round lasts until ``PER_ROUND`` more messages reached the listener's ``message()``.
+Rows: ``official`` — ``PubNubAsyncio`` 10.8 (aiohttp handler) with a ``SubscribeCallback``;
+``pubnub_fast-pure`` / ``pubnub_fast-compiled`` — ``PubNubTwisted`` with a ``SubscribeCallback``.
+
+Times are CPU time of this process (``time.process_time``) per round; ``extra_info`` holds the
+CPU per message. Targets, checked in the compiled row against the official row of the same run:
+>= 6x more messages per CPU-second plain, >= 10x encrypted.
+
+    python -m pytest bench/test_bench_subscribe.py --benchmark-only -q -p no:cacheprovider
+"""
+import time
+
+import pytest
+
+import peers
+
+PER_ROUND = 1000
+ROUNDS = 11
+TARGETS = {"subscribe-e2e-plain": 6.0, "subscribe-e2e-encrypted": 10.0}
+ROWS = ["official", "pubnub_fast-pure", "pubnub_fast-compiled"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with peers.loopback_server() as running:
+        yield running
+
+
+class Counting:
+    """Counts ``message()`` calls; ``until(n)`` resolves once ``n`` more arrived."""
+
+    def __init__(self, make_waiter):
+        self.count = 0
+        self.target = None
+        self.waiter = None
+        self.make_waiter = make_waiter
+        self.last = None
+        self.errors = []
+
+    def until(self, more):
+        self.target = self.count + more
+        self.waiter = self.make_waiter()
+        return self.waiter
+
+    def message(self, message):
+        self.count += 1
+        self.last = message
+        if self.target is not None and self.count >= self.target:
+            waiter, self.waiter, self.target = self.waiter, None, None
+            waiter.resolve()
+
+
+def _fast_listener(counting):
+    from pubnub_fast.callbacks import SubscribeCallback
+
+    class Listener(SubscribeCallback):
+        def status(self, pubnub, status):
+            if status.is_error():
+                counting.errors.append(status)
+
+        def message(self, pubnub, message):
+            counting.message(message)
+
+        def presence(self, pubnub, presence):
+            pass
+
+    return Listener()
+
+
+def _official_listener(counting):
+    from pubnub.callbacks import SubscribeCallback
+
+    class Listener(SubscribeCallback):
+        def status(self, pubnub, status):
+            if status.is_error():
+                counting.errors.append(status)
+
+        def message(self, pubnub, message):
+            counting.message(message)
+
+        def presence(self, pubnub, presence):
+            pass
+
+    return Listener()
+
+
+class _TwistedWaiter:
+    def __init__(self):
+        from twisted.internet import defer
+
+        self.deferred = defer.Deferred()
+
+    def resolve(self):
+        self.deferred.callback(None)
+
+
+class _AsyncioWaiter:
+    def __init__(self, loop):
+        self.future = loop.create_future()
+
+    def resolve(self):
+        if not self.future.done():
+            self.future.set_result(None)
+
+
+def _run(benchmark, row, server, encrypted, twins_on, quick):
+    # --bench-quick: every row runs and checks what it delivered, with short rounds
+    per_round, rounds = (200, 1) if quick else (PER_ROUND, ROUNDS)
+    channel = "enc-bench" if encrypted else "plain-bench"
+    cipher_key = peers.CIPHER_KEY if encrypted else None
+    payloads = peers.expected_payloads()
+    benchmark.extra_info["messages_per_round"] = per_round
+    if row == "official":
+        official = peers.OfficialAsyncio(server.origin, cipher_key=cipher_key)
+        loop = official.loop
+        counting = Counting(lambda: _AsyncioWaiter(loop))
+        official.pubnub.add_listener(_official_listener(counting))
+        try:
+            official.pubnub.subscribe().channels([channel]).execute()
+            official.run(counting.until(per_round).future)
+            assert counting.last.message in payloads and not counting.errors, counting.errors
+            benchmark.pedantic(lambda: official.run(counting.until(per_round).future),
+                               rounds=rounds, iterations=1, warmup_rounds=1)
+        finally:
+            try:
+                official.pubnub.unsubscribe_all()
+            except Exception:  # pragma: no cover - best effort
+                pass
+            official.close()
+    else:
+        with peers.twins("c" if row == "pubnub_fast-compiled" else "py", twins_on):
+            pubnub = peers.fast_client(server.origin, cipher_key=cipher_key)
+            counting = Counting(_TwistedWaiter)
+            pubnub.add_listener(_fast_listener(counting))
+            try:
+                pubnub.subscribe().channels([channel]).execute()
+                peers.blockon(counting.until(per_round).deferred)
+                assert counting.last.message in payloads and not counting.errors, counting.errors
+                benchmark.pedantic(lambda: peers.blockon(counting.until(per_round).deferred),
+                                   rounds=rounds, iterations=1, warmup_rounds=1)
+            finally:
+                peers.blockon(pubnub.stop())
+    stats = getattr(benchmark, "stats", None)
+    if stats is not None:
+        per_message = stats.stats.median / per_round
+        benchmark.extra_info["cpu_us_per_message"] = round(per_message * 1e6, 2)
+        benchmark.extra_info["messages_per_cpu_second"] = round(1 / per_message)
+
+
+@pytest.mark.benchmark(group="subscribe-e2e-plain", timer=time.process_time)
+@pytest.mark.parametrize("row", ROWS)
+def test_subscribe_plain(benchmark, record_ratio, row, server, twins_on, bench_quick):
+    def body():
+        _run(benchmark, row, server, False, twins_on, bench_quick)
+        record_ratio(benchmark, "subscribe-e2e-plain", row, TARGETS["subscribe-e2e-plain"])
+
+    return peers.outside_reactor(body)
+
+
+@pytest.mark.benchmark(group="subscribe-e2e-encrypted", timer=time.process_time)
+@pytest.mark.parametrize("row", ROWS)
+def test_subscribe_encrypted(benchmark, record_ratio, row, server, twins_on, bench_quick):
+    def body():
+        _run(benchmark, row, server, True, twins_on, bench_quick)
+        record_ratio(benchmark, "subscribe-e2e-encrypted", row, TARGETS["subscribe-e2e-encrypted"])
+
+    return peers.outside_reactor(body)
