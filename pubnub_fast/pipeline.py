@@ -159,7 +159,7 @@ class RequestPipeline:
         if endpoint.SORT_PARAMS:
             params = dict(sorted(params.items()))
             options.params = params
-        options.url = "%s%s?%s" % (config.scheme_and_host(), options.path, signing.encode_query(params))
+        options.url = "%s%s?%s" % (config._request_origin()[0], options.path, signing.encode_query(params))
         return options
 
     # --- sending ------------------------------------------------------------------------------
@@ -207,8 +207,7 @@ class RequestPipeline:
         status.operation = endpoint.operation_type()
         status.status_code = status_code
         status.error = True if error else None  # PubNub SDK 10.8: None (not False) when all went well
-        status.tls_enabled = config.ssl
-        status.origin = config.base_origin
+        _, status.origin, status.tls_enabled = config._request_origin()
         status.uuid = options.params.get("uuid")
         status.auth_key = options.params.get("auth")
         status.client_request = options

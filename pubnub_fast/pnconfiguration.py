@@ -168,6 +168,7 @@ class _Setting(Generic[_T]):
         if self.check is not None:
             value = self.check(spelled, value)
         obj._values[self.name] = value
+        obj._derived.clear()
         if self.resets_crypto:
             obj._crypto_cache.clear()
 
@@ -263,15 +264,17 @@ class PNConfiguration:
     crypto_instance: _Setting[Any] = _Setting(None)
     file_crypto_instance: _Setting[Any] = _Setting(None)
 
-    _INTERNAL = frozenset(["_values", "_crypto_cache", "_locked"])
+    _INTERNAL = frozenset(["_values", "_crypto_cache", "_locked", "_derived"])
     _values: Dict[str, Any]
     _crypto_cache: Dict[str, Any]
+    _derived: Dict[str, Any]  # values computed from settings (cleared by every assignment)
     _locked: bool
 
     def __init__(self, subscribe_key: Optional[str] = None, publish_key: Optional[str] = None,
                  uuid: Optional[str] = None, **settings: Any) -> None:
         object.__setattr__(self, "_values", {})
         object.__setattr__(self, "_crypto_cache", {})
+        object.__setattr__(self, "_derived", {})
         object.__setattr__(self, "_locked", False)
         self._values["_uuid"] = None
         self._values["_presence_timeout"] = self.DEFAULT_PRESENCE_TIMEOUT
@@ -333,6 +336,7 @@ class PNConfiguration:
         clone = PNConfiguration.__new__(PNConfiguration)
         object.__setattr__(clone, "_values", _copy.deepcopy(self._values))
         object.__setattr__(clone, "_crypto_cache", {})
+        object.__setattr__(clone, "_derived", {})
         object.__setattr__(clone, "_locked", False)
         for name, value in self.__dict__.items():
             if name not in self._INTERNAL:
@@ -431,7 +435,20 @@ class PNConfiguration:
         return _split_origin(self.origin)[1] if self.origin else self.FALLBACK_ORIGIN
 
     def scheme_and_host(self) -> str:
-        return self.scheme_extended() + self.base_origin
+        derived = self._derived
+        value = derived.get("scheme_and_host")
+        if value is None:
+            value = derived["scheme_and_host"] = self.scheme_extended() + self.base_origin
+        return value
+
+    def _request_origin(self):
+        """``(scheme_and_host, base_origin, ssl)``, computed once per change of the settings
+        (requests read them on every call)."""
+        derived = self._derived
+        value = derived.get("request_origin")
+        if value is None:
+            value = derived["request_origin"] = (self.scheme_and_host(), self.base_origin, self.ssl)
+        return value
 
     @property
     def port(self) -> int:
