@@ -22,6 +22,7 @@ does not keep it alive.
 import logging
 import queue
 import threading
+from typing import Any
 
 from pubnub_fast._client_styles import LoopCommands, bad_request_status, exception_of, stop_core
 from pubnub_fast._client_threads import CallbackThread, KeepAlive, ReactorThread
@@ -29,6 +30,8 @@ from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.enums import PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.listeners import Listeners
+from pubnub_fast.models.consumer.common import PNStatus
+from pubnub_fast.pnconfiguration import PNConfiguration
 from pubnub_fast.pubnub_core import PubNubCore
 from pubnub_fast.structures import Envelope
 
@@ -58,7 +61,7 @@ class PubNub(PubNubCore):
 
     _listeners_class = _CallbackThreadListeners
 
-    def __init__(self, config, *, custom_request_handler=None):
+    def __init__(self, config: PNConfiguration, *, custom_request_handler: Any = None) -> None:
         self._request_handler = custom_request_handler
         if custom_request_handler is not None:
             logger.warning("custom_request_handler=%r is ignored: pubnub_fast sends requests with its own "
@@ -75,24 +78,24 @@ class PubNub(PubNubCore):
 
     # --- identity -------------------------------------------------------------------------------
 
-    def sdk_platform(self):
+    def sdk_platform(self) -> str:
         return "-Fast"
 
-    def set_request_handler(self, handler):
+    def set_request_handler(self, handler: Any) -> None:
         """Accepted for compatibility (see ``custom_request_handler``)."""
         self._request_handler = handler
 
-    def get_request_handler(self):
+    def get_request_handler(self) -> Any:
         return self._request_handler
 
     # --- lifecycle --------------------------------------------------------------------------------
 
-    def start(self, skip_reactor=False):
+    def start(self, skip_reactor: bool = False) -> None:
         """Nothing to do: the client's reactor thread runs from construction to ``stop()``."""
         if self._closed:
             raise RuntimeError("this PubNub client was stopped; create a new one")
 
-    def stop(self):
+    def stop(self) -> None:
         """Cancel every request and timer, close the connections, end the client's threads.
 
         Safe to call from a listener or ``pn_async`` callback. Calling it again does nothing.
@@ -260,17 +263,17 @@ class SubscribeListener(SubscribeCallback):
 
     QUEUE_SIZE = 10000
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.connected = False  # PubNub's SDK never updates it either: use connected_event
         self.connected_event = threading.Event()
         self.disconnected_event = threading.Event()
-        self.presence_queue = queue.Queue(self.QUEUE_SIZE)
-        self.message_queue = queue.Queue(self.QUEUE_SIZE)
-        self.channel_queue = queue.Queue(self.QUEUE_SIZE)
-        self.uuid_queue = queue.Queue(self.QUEUE_SIZE)
-        self.membership_queue = queue.Queue(self.QUEUE_SIZE)
+        self.presence_queue: "queue.Queue[Any]" = queue.Queue(self.QUEUE_SIZE)
+        self.message_queue: "queue.Queue[Any]" = queue.Queue(self.QUEUE_SIZE)
+        self.channel_queue: "queue.Queue[Any]" = queue.Queue(self.QUEUE_SIZE)
+        self.uuid_queue: "queue.Queue[Any]" = queue.Queue(self.QUEUE_SIZE)
+        self.membership_queue: "queue.Queue[Any]" = queue.Queue(self.QUEUE_SIZE)
 
-    def status(self, pubnub, status):
+    def status(self, pubnub: Any, status: PNStatus) -> None:
         if status.category in _CONNECTED:
             self.disconnected_event.clear()
             self.connected_event.set()
@@ -278,24 +281,24 @@ class SubscribeListener(SubscribeCallback):
             self.connected_event.clear()
             self.disconnected_event.set()
 
-    def message(self, pubnub, message):
+    def message(self, pubnub: Any, message: Any) -> None:
         _offer(self.message_queue, message)
 
-    def presence(self, pubnub, presence):
+    def presence(self, pubnub: Any, presence: Any) -> None:
         _offer(self.presence_queue, presence)
 
-    def wait_for_connect(self):
+    def wait_for_connect(self) -> None:
         if not self.connected_event.is_set():
             self.connected_event.wait()
 
-    def wait_for_disconnect(self):
+    def wait_for_disconnect(self) -> None:
         if not self.disconnected_event.is_set():
             self.disconnected_event.wait()
 
-    def wait_for_message_on(self, *channel_names):
+    def wait_for_message_on(self, *channel_names: str) -> Any:
         return _wait_on(self.message_queue, channel_names)
 
-    def wait_for_presence_on(self, *channel_names):
+    def wait_for_presence_on(self, *channel_names: str) -> Any:
         return _wait_on(self.presence_queue, channel_names)
 
 
@@ -310,31 +313,31 @@ def _wait_on(events, channel_names):
 class NonSubscribeListener:
     """A ``pn_async`` callback a thread can wait on (PubNub SDK's ``NonSubscribeListener``)."""
 
-    def __init__(self):
-        self.result = None
-        self.status = None
+    def __init__(self) -> None:
+        self.result: Any = None
+        self.status: PNStatus | None = None
         self.done_event = threading.Event()
 
-    def callback(self, result, status):
+    def callback(self, result: Any, status: PNStatus) -> None:
         self.result = result
         self.status = status
         self.done_event.set()
 
-    def pn_await(self, timeout=5):
+    def pn_await(self, timeout: float = 5) -> bool:
         """Wait up to ``timeout`` seconds; True if the callback ran."""
         return self.done_event.wait(timeout)
 
-    def await_result(self, timeout=5):
+    def await_result(self, timeout: float = 5) -> Any:
         """The result once the callback ran (None after ``timeout`` seconds)."""
         self.done_event.wait(timeout)
         return self.result
 
-    def await_result_and_reset(self, timeout=5):
+    def await_result_and_reset(self, timeout: float = 5) -> Any:
         result = self.await_result(timeout)
         self.reset()
         return result
 
-    def reset(self):
+    def reset(self) -> None:
         self.result = None
         self.status = None
         self.done_event.clear()

@@ -16,6 +16,7 @@ raises the ``PubNubException``. Cancelling the awaiting task cancels the request
 """
 import asyncio
 import logging
+from typing import Any
 
 from twisted.internet import defer
 
@@ -24,8 +25,10 @@ from pubnub_fast._client_threads import ReactorThread
 from pubnub_fast.callbacks import SubscribeCallback
 from pubnub_fast.exceptions import PubNubAsyncioException, PubNubException, PubNubTwistedException
 from pubnub_fast.listeners import Listeners
+from pubnub_fast.models.consumer.common import PNStatus
 from pubnub_fast.models.envelopes import AsyncioEnvelope
 from pubnub_fast.pubnub import _CONNECTED, _endpoint, is_disconnect
+from pubnub_fast.pnconfiguration import PNConfiguration
 from pubnub_fast.pubnub_core import PubNubCore
 
 __all__ = ["PubNubAsyncio", "AsyncioEnvelope", "PubNubAsyncioException", "SubscribeListener",
@@ -69,7 +72,8 @@ class PubNubAsyncio(PubNubCore):
 
     _listeners_class = _EventLoopListeners
 
-    def __init__(self, config, custom_event_loop=None, subscription_manager=None, *, custom_request_handler=None):
+    def __init__(self, config: PNConfiguration, custom_event_loop: "asyncio.AbstractEventLoop | None" = None,
+                 subscription_manager: Any = None, *, custom_request_handler: Any = None) -> None:
         self.event_loop = custom_event_loop if custom_event_loop is not None else _running_loop()
         self._request_handler = custom_request_handler
         self._connector = None
@@ -81,7 +85,7 @@ class PubNubAsyncio(PubNubCore):
             raise
         self._closed = False
 
-    def sdk_platform(self):
+    def sdk_platform(self) -> str:
         return "-Asyncio-Fast"
 
     def _bind_loop(self):
@@ -225,11 +229,11 @@ class PubNubAsyncio(PubNubCore):
 
     # --- lifecycle --------------------------------------------------------------------------------
 
-    def start(self, skip_reactor=False):
+    def start(self, skip_reactor: bool = False) -> None:
         """Nothing to do: the client's reactor thread runs from construction to ``stop()``."""
         self._check_open()
 
-    async def stop(self):
+    async def stop(self) -> None:
         """Cancel every request and timer, close the connections and end the reactor thread."""
         if self._closed:
             return None
@@ -247,21 +251,21 @@ class PubNubAsyncio(PubNubCore):
     def _stop_core(self):
         return stop_core(self).addTimeout(_STOP_TIMEOUT, self.reactor)
 
-    async def close_pending_tasks(self, tasks):
+    async def close_pending_tasks(self, tasks: Any) -> None:
         """Cancel ``tasks`` and wait for them (PubNub SDK helper)."""
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def set_connector(self, connector):
+    async def set_connector(self, connector: Any) -> None:
         """Accepted for compatibility: pubnub_fast has no aiohttp/httpx connector to replace."""
         self._connector = connector
 
-    async def close_session(self):
+    async def close_session(self) -> None:
         """Compatibility with PubNub's SDK (its HTTP session); ``stop()`` closes everything."""
         return None
 
-    async def create_session(self):
+    async def create_session(self) -> None:
         return None
 
 
@@ -283,15 +287,15 @@ class SubscribeListener(SubscribeCallback):
 
     QUEUE_SIZE = 10000
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.connected = False  # PubNub's SDK never updates it either: use connected_event
         self.connected_event = asyncio.Event()
         self.disconnected_event = asyncio.Event()
-        self.presence_queue = asyncio.Queue(self.QUEUE_SIZE)
-        self.message_queue = asyncio.Queue(self.QUEUE_SIZE)
-        self.error_queue = asyncio.Queue(self.QUEUE_SIZE)
+        self.presence_queue: "asyncio.Queue[Any]" = asyncio.Queue(self.QUEUE_SIZE)
+        self.message_queue: "asyncio.Queue[Any]" = asyncio.Queue(self.QUEUE_SIZE)
+        self.error_queue: "asyncio.Queue[Any]" = asyncio.Queue(self.QUEUE_SIZE)
 
-    def status(self, pubnub, status):
+    def status(self, pubnub: Any, status: PNStatus) -> None:
         if status.category in _CONNECTED:
             self.disconnected_event.clear()
             self.connected_event.set()
@@ -301,24 +305,24 @@ class SubscribeListener(SubscribeCallback):
         if status.is_error():
             _offer(self.error_queue, status)
 
-    def message(self, pubnub, message):
+    def message(self, pubnub: Any, message: Any) -> None:
         _offer(self.message_queue, message)
 
-    def presence(self, pubnub, presence):
+    def presence(self, pubnub: Any, presence: Any) -> None:
         _offer(self.presence_queue, presence)
 
-    async def wait_for_connect(self):
+    async def wait_for_connect(self) -> None:
         if not self.connected_event.is_set():
             await self.connected_event.wait()
 
-    async def wait_for_disconnect(self):
+    async def wait_for_disconnect(self) -> None:
         if not self.disconnected_event.is_set():
             await self.disconnected_event.wait()
 
-    async def wait_for_message_on(self, *channel_names):
+    async def wait_for_message_on(self, *channel_names: str) -> Any:
         return await _wait_on(self.message_queue, channel_names)
 
-    async def wait_for_presence_on(self, *channel_names):
+    async def wait_for_presence_on(self, *channel_names: str) -> Any:
         return await _wait_on(self.presence_queue, channel_names)
 
 

@@ -133,6 +133,17 @@ def test_result_raises_and_future_returns_the_failure():
     asyncio.run(main())
 
 
+def _describe_fds(fds):
+    """What each differing descriptor is (so a failure says which kind of fd was left or taken)."""
+    described = {}
+    for fd in sorted(fds):
+        try:
+            described[fd] = os.readlink("/proc/self/fd/%s" % fd)
+        except OSError:
+            described[fd] = "(closed meanwhile)"
+    return described
+
+
 def test_stop_leaves_no_thread_timer_or_descriptor():
     async def main():
         server = LoopServer()
@@ -155,7 +166,7 @@ def test_stop_leaves_no_thread_timer_or_descriptor():
         deadline = asyncio.get_running_loop().time() + WAIT
         while set(os.listdir("/proc/self/fd")) != fds_before and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)  # the server's end of the closed connection closes on this loop
-        assert set(os.listdir("/proc/self/fd")) == fds_before
+        assert set(os.listdir("/proc/self/fd")) == fds_before, _describe_fds(set(os.listdir("/proc/self/fd")) ^ fds_before)
         await server.stop()
         with pytest.raises(RuntimeError, match="stopped"):
             await pubnub.time().future()

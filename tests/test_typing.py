@@ -52,6 +52,9 @@ pubnub.publish().channel("c").no_such_setter()
 pubnub.time().deferred().addCallback(lambda envelope: envelope.no_such_attribute)
 pubnub.publish().channel("c").message(1).should_store("yes").ttl(1.5)
 ok = pubnub.publish().channel("c").should_store(True).meta({}).deferred()
+from pubnub_fast.pubnub import PubNub, NonSubscribeListener
+timetoken: int = PubNub(config).time().sync()
+NonSubscribeListener().pn_await(timeout="soon")
 '''
 
 
@@ -61,4 +64,4 @@ def test_mypy_reports_misuse_of_the_public_api(mypy, tmp_path):
     done = mypy(str(program))
     assert done.returncode == 1, done.stdout + done.stderr
     lines = sorted({int(m.group(1)) for m in re.finditer(r"misuse\.py:(\d+): error", done.stdout)})
-    assert lines == [6, 7, 9, 10, 11, 12], done.stdout  # each mistake, and nothing on the correct line 13
+    assert lines == [6, 7, 9, 10, 11, 12, 15, 16], done.stdout  # each mistake; nothing on the correct lines 13, 14

@@ -16,7 +16,10 @@ from pubnub_fast.enums import PNReconnectionPolicy, PNStatusCategory
 from pubnub_fast.models.consumer.common import PNStatus
 from pubnub_fast.models.consumer.pubsub import PNMessageResult, PNPresenceEventResult
 from pubnub_fast.pnconfiguration import PNConfiguration
+from pubnub_fast.pubnub import NonSubscribeListener, PubNub
+from pubnub_fast.pubnub_asyncio import PubNubAsyncio, SubscribeListener
 from pubnub_fast.pubnub_twisted import PubNubTwisted, TwistedEnvelope
+from pubnub_fast.structures import Envelope
 
 
 def make_config(origin: str) -> PNConfiguration:
@@ -59,6 +62,29 @@ def timetoken_of(envelope: TwistedEnvelope) -> int:
 
 def published_timetoken(pubnub: PubNubTwisted) -> "defer.Deferred[int]":
     return publish_builder(pubnub).deferred().addCallback(timetoken_of)
+
+
+def sync_style(config: PNConfiguration) -> int:
+    # the blocking client style: .sync() returns an Envelope (or raises PubNubException)
+    pubnub = PubNub(config)
+    try:
+        envelope: Envelope = pubnub.publish().channel("chat").message("hi").sync()
+        waiter = NonSubscribeListener()
+        pubnub.time().pn_async(waiter.callback)
+        waited: bool = waiter.pn_await(timeout=5)
+        return int(envelope.result.timetoken) if waited else 0
+    finally:
+        pubnub.stop()
+
+
+async def asyncio_style(config: PNConfiguration) -> bool:
+    # the asyncio client style: .future() returns an envelope or the exception, never raises
+    pubnub = PubNubAsyncio(config)
+    listener = SubscribeListener()
+    pubnub.add_listener(listener)
+    outcome = await pubnub.publish().channel("chat").message("hi").future()
+    await pubnub.stop()
+    return bool(outcome.is_error())
 
 
 @defer.inlineCallbacks

@@ -19,7 +19,10 @@ from pubnub_fast.structures import RequestOptions
 from pubnub_fast._typing import Self
 
 if TYPE_CHECKING:  # pipeline imports this module
+    from pubnub_fast.exceptions import PubNubAsyncioException
+    from pubnub_fast.models.envelopes import AsyncioEnvelope
     from pubnub_fast.pipeline import TwistedEnvelope
+    from pubnub_fast.structures import Envelope
 
 __all__ = ["Endpoint", "ChannelsAndGroups", "SingleChannel", "encode_path_segment", "encode_path_list", "to_json", "names_list"]
 
@@ -252,12 +255,12 @@ class Endpoint:
             return styled(self, callback)
         return self._pn_async(callback)
 
-    def sync(self) -> Any:
+    def sync(self) -> "Envelope":
         """Send the request and wait for it (``pubnub_fast.pubnub.PubNub`` only): returns an
         ``Envelope`` (``.result``, ``.status``), raises ``PubNubException`` on failure."""
         return _client_style(self, "_request_sync", "sync")(self)
 
-    async def future(self) -> Any:
+    async def future(self) -> "AsyncioEnvelope | PubNubAsyncioException":
         """(``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` only) An ``AsyncioEnvelope``, or on failure
         a ``PubNubAsyncioException`` (returned, not raised)."""
         return await _client_style(self, "_request_future", "future")(self)

@@ -1,7 +1,7 @@
 """``pubnub.request_handlers.base``: ``BaseRequestHandler``, the adapter every handler is."""
 from typing import Any, Callable, Optional
 
-__all__ = ["BaseRequestHandler"]
+__all__ = ["BaseRequestHandler", "AsyncRequestHandler"]
 
 
 class BaseRequestHandler:
@@ -32,3 +32,16 @@ class BaseRequestHandler:
     async def async_request(self, options_func: Any, cancellation_event: Optional[Any]) -> Any:
         """Send (a ``PubNubAsyncio`` client): the envelope or ``PubNubAsyncioException``, as ``.future()``."""
         return await self._client().request_future(options_func, cancellation_event)
+
+
+class AsyncRequestHandler(BaseRequestHandler):
+    """The asyncio handlers (10.8's aiohttp and httpx back-ends): they only send with ``async_request()``."""
+
+    def __init__(self, pubnub: Any) -> None:
+        super().__init__(pubnub)
+
+    def sync_request(self, *_args: Any, **_: Any) -> Any:
+        raise NotImplementedError("an asyncio handler sends with async_request() (PubNubAsyncio: .future())")
+
+    def threaded_request(self, *_args: Any, **_: Any) -> Any:
+        raise NotImplementedError("an asyncio handler sends with async_request() (PubNubAsyncio: .future())")

@@ -372,9 +372,9 @@ class Router:
 
     def find(self, method: str, segments: Sequence[bytes]) -> tuple[Route, dict[str, bytes]]:
         size = len(segments)
-        bucket = self._index.get((size, segments[0]))
+        bucket: Sequence[Route] | None = self._index.get((size, segments[0]))
         if bucket is None:
-            bucket = self._index.get((size, None), ())
+            bucket = self._index.get((size, None)) or ()
         path_matched = False
         for route in bucket:
             found = route.match(segments)
@@ -548,7 +548,7 @@ class _Slot:
 
     __slots__ = ("request", "data", "outcome")
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: "Request | _Failed") -> None:
         self.request = request
         self.data: bytes | None = None  # the response bytes once known
         self.outcome: Deferred | None = None
@@ -575,6 +575,8 @@ class _BadRequest(Exception):
 @implementer(IPushProducer)
 class HttpConnection(Protocol):
     """One client connection (see the module docstring)."""
+
+    transport: Any  # the reactor's TCP transport (ITCPTransport, IProducer), set on connection
 
     def __init__(self, site: "ApiSite") -> None:
         self.site = site
@@ -628,7 +630,7 @@ class HttpConnection(Protocol):
         self._buffer = self._buffer + data if self._buffer else data
         self._process()
 
-    def connectionLost(self, reason: Failure = None) -> None:  # noqa: N802
+    def connectionLost(self, reason: Failure | None = None) -> None:  # noqa: N802
         self._gone = True
         self._closing = True
         if self._timer is not None and self._timer.active():
@@ -934,7 +936,8 @@ class HttpConnection(Protocol):
         if response is None:  # cancelled: the client is going away
             self._close()
             return
-        slot.data = self._render(slot.request, response)
+        # only a started Request gets an outcome to wait for, never the _FAILED stand-in
+        slot.data = self._render(slot.request, response)  # type: ignore[arg-type]
         if not self._processing:
             self._flush()
             self._process()
@@ -947,11 +950,11 @@ class HttpConnection(Protocol):
     def _flush(self) -> None:
         """Write the answers that are ready at the head of the pipeline, in one write."""
         slots = self._slots
-        ready = []
+        ready: list[bytes] = []
         while slots and slots[0].data is not None:
             slot = slots.popleft()
             slot.request.finished = True
-            ready.append(slot.data)
+            ready.append(slot.data)  # type: ignore[arg-type]  # not None: checked on slots[0] above
             if not slot.request.keep_alive:
                 self._send(b"".join(ready))
                 self._close()

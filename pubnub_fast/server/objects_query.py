@@ -291,7 +291,7 @@ class Filter:
         return _evaluate(self._tree, item, lookup)
 
 
-def compile_filter(expression: str, fields: Callable[[tuple[str, ...]], bool]) -> Filter | None:
+def compile_filter(expression: str | None, fields: Callable[[tuple[str, ...]], bool]) -> Filter | None:
     """Parse ``expression`` (``None``/blank → no filter); ``fields(path)`` says which exist."""
     if expression is None or not expression.strip():
         return None

@@ -286,10 +286,10 @@ class ObjectsStore:
         )
         removed: list[Membership] = []
         for channel, uuid in removals:
-            membership = data.members.get(channel, {}).get(uuid)
-            if membership is not None:
-                self._unlink(data, membership)
-                removed.append(membership)
+            leaving = data.members.get(channel, {}).get(uuid)
+            if leaving is not None:
+                self._unlink(data, leaving)
+                removed.append(leaving)
         for membership in written:
             self._link(data, membership)
         delete_rows = [(sub_key, m.channel, m.uuid) for m in removed]

@@ -126,7 +126,7 @@ def _channel_entry(app: Any, call: ApiCall, channel: str) -> dict[str, Any]:
     occupants = app.presence.occupants(sub_key, channel)
     entry: dict[str, Any] = {}
     if not params.flag(call, "disable_uuids") and limit != 0:
-        page = occupants[offset : offset + limit]
+        page = occupants[offset : None if limit is None else offset + limit]
         if include_state:
             uuids: list[Any] = []
             for uuid in page:
