@@ -139,7 +139,7 @@ class RequestPipeline:
         """
         if options.url is not None:
             return options
-        config = self._pubnub.config
+        config = self._pubnub.config._hot()
         signing = _speedups.signing
         params = options.params
         params["pnsdk"] = self._sdk_name
@@ -159,7 +159,7 @@ class RequestPipeline:
         if endpoint.SORT_PARAMS:
             params = dict(sorted(params.items()))
             options.params = params
-        options.url = "%s%s?%s" % (config._request_origin()[0], options.path, signing.encode_query(params))
+        options.url = "%s%s?%s" % (config.origin[0], options.path, signing.encode_query(params))
         return options
 
     # --- sending ------------------------------------------------------------------------------
@@ -201,13 +201,12 @@ class RequestPipeline:
     # --- interpreting -------------------------------------------------------------------------
 
     def _status(self, endpoint, options, category, status_code, response=None, error=False, raw=None):
-        config = self._pubnub.config
         status = PNStatus()
         status.category = category
         status.operation = endpoint.operation_type()
         status.status_code = status_code
         status.error = True if error else None  # PubNub SDK 10.8: None (not False) when all went well
-        _, status.origin, status.tls_enabled = config._request_origin()
+        _, status.origin, status.tls_enabled = self._pubnub.config._hot().origin
         status.uuid = options.params.get("uuid")
         status.auth_key = options.params.get("auth")
         status.client_request = options

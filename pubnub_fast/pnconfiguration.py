@@ -355,6 +355,7 @@ class PNConfiguration:
         if self._refuse_change("uuid"):
             return
         self._values["_uuid"] = _user_id("uuid", value)
+        self._derived.clear()
 
     @property
     def user_id(self) -> Optional[str]:
@@ -366,6 +367,7 @@ class PNConfiguration:
         if self._refuse_change("user_id"):
             return
         self._values["_uuid"] = _user_id("user_id", value)
+        self._derived.clear()
 
     @staticmethod
     def validate_not_empty_string(value: Any) -> None:
@@ -385,6 +387,7 @@ class PNConfiguration:
                 stacklevel=3,
             )
             self._values["_uuid"] = generated
+            self._derived.clear()
 
     # --- presence ----------------------------------------------------------------------------------
 
@@ -418,6 +421,7 @@ class PNConfiguration:
         self._values["heartbeat_default_values"] = False
         self._values["_presence_timeout"] = timeout
         self._values["_heartbeat_interval"] = interval
+        self._derived.clear()
 
     # --- transport ---------------------------------------------------------------------------------
 
@@ -444,11 +448,14 @@ class PNConfiguration:
     def _request_origin(self):
         """``(scheme_and_host, base_origin, ssl)``, computed once per change of the settings
         (requests read them on every call)."""
-        derived = self._derived
-        value = derived.get("request_origin")
-        if value is None:
-            value = derived["request_origin"] = (self.scheme_and_host(), self.base_origin, self.ssl)
-        return value
+        return self._hot().origin
+
+    def _hot(self) -> "_HotSettings":
+        """The settings every request reads, as plain attributes; rebuilt after any change."""
+        hot = self._derived.get("hot")
+        if hot is None:
+            hot = self._derived["hot"] = _HotSettings(self)
+        return hot
 
     @property
     def port(self) -> int:
@@ -474,6 +481,7 @@ class PNConfiguration:
             raise TypeError("PNConfiguration.crypto_module must be a crypto module with encrypt() and "
                             "decrypt() (e.g. pubnub_fast.crypto.AesCbcCryptoModule(config)), not %r" % module)
         self._values["_crypto_module"] = module
+        self._derived.clear()
 
     @property
     def crypto(self) -> Any:
@@ -542,3 +550,22 @@ def _default_crypto_module():
 
 #: The crypto module a ``cipher_key`` alone selects (PubNub SDK 10.8 names it here).
 PNConfiguration.DEFAULT_CRYPTO_MODULE = _default_crypto_module()
+
+
+class _HotSettings:
+    """A snapshot of the settings read on every request (``PNConfiguration._hot()``): slot reads
+    instead of a descriptor call each. Any assignment to the configuration drops the snapshot."""
+
+    __slots__ = ("origin", "uuid", "auth_key", "secret_key", "publish_key", "subscribe_key",
+                 "subscribe_request_timeout", "non_subscribe_request_timeout", "connect_timeout")
+
+    def __init__(self, config: PNConfiguration) -> None:
+        self.origin = (config.scheme_and_host(), config.base_origin, config.ssl)
+        self.uuid = config.uuid
+        self.auth_key = config.auth_key
+        self.secret_key = config.secret_key
+        self.publish_key = config.publish_key
+        self.subscribe_key = config.subscribe_key
+        self.subscribe_request_timeout = config.subscribe_request_timeout
+        self.non_subscribe_request_timeout = config.non_subscribe_request_timeout
+        self.connect_timeout = config.connect_timeout

@@ -164,11 +164,11 @@ class Endpoint:
         return self.AUTH_REQUIRED
 
     def request_timeout(self):
-        config = self.pubnub.config
+        config = self.pubnub.config._hot()
         return config.subscribe_request_timeout if self.IS_SUBSCRIBE else config.non_subscribe_request_timeout
 
     def connect_timeout(self):
-        return self.pubnub.config.connect_timeout
+        return self.pubnub.config._hot().connect_timeout
 
     def affected_channels(self):
         return None
@@ -182,12 +182,12 @@ class Endpoint:
     # --- validation helpers ---------------------------------------------------------------------
 
     def validate_subscribe_key(self):
-        key = self.pubnub.config.subscribe_key
+        key = self.pubnub.config._hot().subscribe_key
         if not key:
             raise PubNubException(pn_error=errors.PNERR_SUBSCRIBE_KEY_MISSING)
 
     def validate_publish_key(self):
-        key = self.pubnub.config.publish_key
+        key = self.pubnub.config._hot().publish_key
         if not key:
             raise PubNubException(pn_error=errors.PNERR_PUBLISH_KEY_MISSING)
 

@@ -88,7 +88,7 @@ class _PublishBase(_ChannelMessage):
                                   pn_error=errors.PNERR_ENCRYPTION_ERROR) from None
 
     def build_path(self):
-        config = self.pubnub.config
+        config = self.pubnub.config._hot()
         path = "/publish/%s/%s/0/%s/0" % (encode_path_segment(config.publish_key),
                                           encode_path_segment(config.subscribe_key),
                                           encode_path_segment(self._channel))
