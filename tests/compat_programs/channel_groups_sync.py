@@ -6,7 +6,8 @@ from _settings import channel, config
 group = channel("sports")
 football, tennis = channel("football"), channel("tennis")
 
-pubnub = PubNub(config("fan"))
+# daemon: PubNub's SDK may otherwise keep long-polling after stop() and hang the exit
+pubnub = PubNub(config("fan", daemon=True))
 added = pubnub.add_channel_to_channel_group().channels([football, tennis]).channel_group(group).sync()
 print("added:", added.status.status_code, added.status.is_error())
 

@@ -22,7 +22,8 @@ class Printer(SubscribeCallback):
         pass
 
 
-reader_config = config("reader")
+# daemon: PubNub's SDK may otherwise keep long-polling after stop() and hang the exit
+reader_config = config("reader", daemon=True)
 reader_config.cipher_key = KEY
 reader = PubNub(reader_config)
 waiter = SubscribeListener()

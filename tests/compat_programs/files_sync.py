@@ -26,7 +26,8 @@ class FileEvents(SubscribeCallback):
         self.files.append(file_message)
 
 
-pubnub = PubNub(config("uploader"))
+# daemon: PubNub's SDK may otherwise keep long-polling after stop() and hang the exit
+pubnub = PubNub(config("uploader", daemon=True))
 events = FileEvents()
 waiter = SubscribeListener()
 pubnub.add_listener(events)

@@ -7,7 +7,8 @@ from _settings import channel, config
 room = channel("lobby")
 alice_id, bob_id = channel("alice"), channel("bob")  # unique per run: where_now() looks across channels
 
-alice = PubNub(config(alice_id))
+# daemon: PubNub's SDK may otherwise keep long-polling after stop() and hang the exit
+alice = PubNub(config(alice_id, daemon=True))
 listener = SubscribeListener()
 alice.add_listener(listener)
 alice.subscribe().channels([room]).with_presence().execute()
@@ -17,7 +18,7 @@ print("alice connected to", alice.get_subscribed_channels())
 join = listener.wait_for_presence_on(room)
 print("presence:", join.event, join.uuid, join.occupancy)
 
-bob = PubNub(config(bob_id))
+bob = PubNub(config(bob_id, daemon=True))
 bob_listener = SubscribeListener()
 bob.add_listener(bob_listener)
 bob.subscribe().channels([room]).execute()
