@@ -221,10 +221,7 @@ def test_an_answer_before_the_whole_request_went_out_does_not_free_the_connectio
         answer = yield net.transport.request("POST", "http://127.0.0.1:%d/x" % port, body=b"x" * (64 << 20),
                                              timeout=20, max_response_size=1 << 20)
         assert answer.code == 413
-        for _ in range(50):
-            if factory.lost or not net.transport.open_connections():
-                break
-            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        yield wait_until(lambda: factory.lost or not net.transport.open_connections(), tries=50)
         assert net.transport.open_connections() == 0
     finally:
         for server in factory.connections:
@@ -263,10 +260,7 @@ def test_silent_server_times_out_and_the_connection_is_closed(loopback):
         _, failure = yield outcome(net.transport.request("GET", "http://127.0.0.1:%d/x" % port, timeout=0.2))
         assert failure.check(defer.TimeoutError)
         assert category(failure) == PNStatusCategory.PNTimeoutCategory
-        for _ in range(50):
-            if factory.lost:
-                break
-            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        yield wait_until(lambda: factory.lost, tries=50)
         assert len(factory.lost) == 1
     finally:
         yield net.close()
@@ -279,17 +273,11 @@ def test_cancel_is_cancelled_and_closes_the_connection(loopback):
     port = net.serve(factory)
     try:
         d = net.transport.request("GET", "http://127.0.0.1:%d/x" % port, timeout=5)
-        for _ in range(100):
-            if factory.requests:
-                break
-            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        yield wait_until(lambda: factory.requests, tries=100)
         d.cancel()
         _, failure = yield outcome(d)
         assert category(failure) == PNStatusCategory.PNCancelledCategory
-        for _ in range(50):
-            if factory.lost:
-                break
-            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        yield wait_until(lambda: factory.lost, tries=50)
         assert len(factory.lost) == 1
     finally:
         yield net.close()
@@ -349,10 +337,7 @@ def test_connection_closed_by_the_server_while_idle_is_not_reused(loopback):
     url = "http://127.0.0.1:%d/publish/p/s/0/c/0/1" % port
     try:
         yield net.transport.request("GET", url, timeout=5)
-        for _ in range(50):
-            if factory.lost:
-                break
-            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        yield wait_until(lambda: factory.lost, tries=50)
         second = yield net.transport.request("GET", url, timeout=5)
         assert second.body == OK
         assert len(factory.requests) == 2
@@ -371,10 +356,7 @@ def test_close_closes_idle_connections(loopback):
         assert net.transport.open_connections() == 1
         yield net.transport.close()
         assert net.transport.open_connections() == 0
-        for _ in range(50):
-            if factory.lost:
-                break
-            yield task.deferLater(_reactor(), 0.01, lambda: None)
+        yield wait_until(lambda: factory.lost, tries=50)
         assert len(factory.lost) == 1
     finally:
         yield net.close()
@@ -465,6 +447,15 @@ def _reactor():
     from twisted.internet import reactor
 
     return reactor
+
+
+@defer.inlineCallbacks
+def wait_until(condition, tries):
+    """Check ``condition()`` up to ``tries`` times, 10 ms apart on the reactor (a bounded wait)."""
+    for _ in range(tries):
+        if condition():
+            return
+        yield task.deferLater(_reactor(), 0.01, lambda: None)
 
 
 # --- the lean transport's own rules, deterministically ------------------------------------------------------
