@@ -59,24 +59,19 @@ class Counting:
 def _fast_listener(counting):
     from pubnub_fast.callbacks import SubscribeCallback
 
-    class Listener(SubscribeCallback):
-        def status(self, pubnub, status):
-            if status.is_error():
-                counting.errors.append(status)
-
-        def message(self, pubnub, message):
-            counting.message(message)
-
-        def presence(self, pubnub, presence):
-            pass
-
-    return Listener()
+    return _listener(SubscribeCallback, counting)
 
 
 def _official_listener(counting):
     from pubnub.callbacks import SubscribeCallback
 
-    class Listener(SubscribeCallback):
+    return _listener(SubscribeCallback, counting)
+
+
+def _listener(base, counting):
+    """The same counting listener on either SDK's ``SubscribeCallback``."""
+
+    class Listener(base):
         def status(self, pubnub, status):
             if status.is_error():
                 counting.errors.append(status)

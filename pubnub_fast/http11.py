@@ -227,23 +227,23 @@ class _Exchange:
     def _cancelled(self, _deferred):
         self.abandon(Failure(defer.CancelledError("the request was cancelled")))
 
-    def fail(self, reason):
+    def _finish(self):
+        """Mark the exchange done and stop its timer; False if it was already done."""
         if self.done:
-            return
+            return False
         self.done = True
         timer = self.timer
         if timer is not None and timer.active():
             timer.cancel()
-        self.deferred.errback(reason)
+        return True
+
+    def fail(self, reason):
+        if self._finish():
+            self.deferred.errback(reason)
 
     def succeed(self, response):
-        if self.done:
-            return
-        self.done = True
-        timer = self.timer
-        if timer is not None and timer.active():
-            timer.cancel()
-        self.deferred.callback(response)
+        if self._finish():
+            self.deferred.callback(response)
 
     def abandon(self, reason):
         """Timeout or cancellation: report ``reason``, then stop whatever the exchange is doing."""
