@@ -24,10 +24,15 @@ its keep.
 **When is a request resent?** A pooled connection may have been closed by the server while it
 sat idle. Two rules keep a publish from being lost or duplicated:
 
-1. Before an idle connection is reused it is checked without blocking (``MSG_PEEK``): if the
-   server closed it (EOF), reset it, or sent anything unsolicited, it is dropped and another
-   (or a new) connection carries the request. Connections idle longer than ``idle_timeout``
-   are dropped too. The request has not been written yet, so nothing can be duplicated.
+1. Before an idle connection is reused for a request that may not be resent (publish, signal,
+   fire, every write — and a request already resent once) it is checked without blocking
+   (``poll``, or ``MSG_PEEK`` where there is no ``poll``): if the server closed it (EOF), reset
+   it, or sent anything unsolicited, it is dropped and another (or a new) connection carries
+   the request. The request has not been written yet, so nothing can be duplicated. A request
+   that rule 2 may resend (``idempotent=True``, not resent yet) skips this check — a system
+   call per request on the subscribe long-poll loop; the reactor notices a connection closed
+   while idle anyway, and one closed in the same instant is what rule 2 is for. Connections
+   idle longer than ``idle_timeout`` are never reused.
 2. If, after the request was written to a *reused* connection, that connection closes before
    a single byte of the response arrived, the server may or may not have acted on it (it may
    have closed the idle connection just as the request arrived — or processed it and crashed).
@@ -315,10 +320,15 @@ class HTTP11ClientProtocol(Protocol):
         self._lost_waiters.append(d)
         return d
 
-    def is_reusable(self, now):
-        """Whether this idle connection may carry another request (see the module's rule 1)."""
+    def is_reusable(self, now, resendable=False):
+        """Whether this idle connection may carry another request (see the module's rule 1).
+
+        ``resendable``: the request may be resent by rule 2, so the socket is not checked.
+        """
         if self.lost or now - self.idle_since > self.pool.idle_timeout:
             return False
+        if resendable:
+            return True
         poller = self._poller
         if poller is None:
             transport = self.transport
@@ -677,9 +687,10 @@ class _OriginPool:
         idle = self.idle
         if idle:
             now = self._clock.seconds()
+            resendable = exchange.idempotent and not exchange.resent
             while idle:
                 connection = idle.pop()
-                if connection.is_reusable(now):
+                if connection.is_reusable(now, resendable):
                     connection.send(exchange)
                     return
                 connection.transport.abortConnection()

@@ -18,9 +18,10 @@ from pubnub_fast import _speedups, errors
 from pubnub_fast.enums import PNOperationType, PNStatusCategory
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
 from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
+from pubnub_fast.structures import RequestOptions
 from pubnub_fast.transport import ResponseTooLarge
 
-__all__ = ["TwistedEnvelope", "RequestPipeline", "category_for_http_status", "category_for_failure"]
+__all__ = ["TwistedEnvelope", "RequestPipeline", "RepeatedRequest", "category_for_http_status", "category_for_failure"]
 
 logger = logging.getLogger("pubnub_fast")
 
@@ -50,6 +51,23 @@ RETRY_SAFE_OPERATIONS = frozenset([
     _OP.PNGetUuidMetadataOperation, _OP.PNGetAllUuidMetadataOperation, _OP.PNGetChannelMetadataOperation,
     _OP.PNGetAllChannelMetadataOperation, _OP.PNGetChannelMembersOperation, _OP.PNGetMembershipsOperation,
 ])
+
+
+class RepeatedRequest:
+    """A prepared request sent again with other values of its first query parameters (the
+    subscribe long-poll: only ``tt`` and ``tr`` change from one poll to the next)."""
+
+    __slots__ = ("endpoint", "options", "head", "tail_query", "tail")
+
+    def __init__(self, endpoint, options, head, tail_query, tail):
+        self.endpoint = endpoint
+        self.options = options
+        self.head = head
+        self.tail_query = tail_query
+        self.tail = tail
+
+    def url(self, leading):
+        return self.head + _speedups.signing.encode_query(leading) + self.tail_query
 
 
 class TwistedEnvelope:
@@ -171,6 +189,9 @@ class RequestPipeline:
         and a ``PNStatus`` for every failure.
         """
         self.prepare(endpoint, options)
+        return self._send(endpoint, options)
+
+    def _send(self, endpoint, options):
         headers = {"User-Agent": self._sdk_name}
         if options.headers:
             headers.update(options.headers)
@@ -188,6 +209,46 @@ class RequestPipeline:
         args = (endpoint, options, d)
         d.addCallbacks(self._on_response, self._on_failure, callbackArgs=args, errbackArgs=args)
         return d
+
+    def repeatable(self, endpoint, options, leading):
+        """A ``RepeatedRequest`` sending ``endpoint``'s request (``options``, sent by ``execute()``)
+        again with other values of its first query parameters, named in ``leading``; None when
+        it cannot be repeated as is (signed requests carry a timestamp, absolute URLs).
+
+        Everything else — path, the other parameters, auth, uuid, timeouts — is what it was
+        when ``options`` was prepared: the caller decides when that is no longer true.
+        """
+        config = self._pubnub.config._hot()
+        url = options.url
+        params = options.params
+        if config.secret_key or url is None or options.body is not None or options.headers or \
+                "signature" in params:
+            return None
+        names = list(params)
+        count = 0
+        while count < len(names) and names[count] in leading:
+            count += 1
+        if count == 0 or count == len(names):
+            return None
+        tail = {name: params[name] for name in names[count:]}
+        encode = _speedups.signing.encode_query
+        head = "%s%s?" % (config.origin[0], options.path)
+        repeated = RepeatedRequest(endpoint, options, head, "&" + encode(tail), tail)
+        if repeated.url({name: params[name] for name in names[:count]}) != url:
+            return None  # not the shape assumed here: always take the full path
+        return repeated
+
+    def execute_repeated(self, repeated, leading):
+        """Send ``repeated`` (from ``repeatable()``) with ``leading`` as its first parameters; the
+        same outcomes as ``execute()``."""
+        template = repeated.options
+        params = dict(leading)
+        params.update(repeated.tail)
+        options = RequestOptions(template.method, template.path, params, None, {}, template.request_timeout,
+                                 template.connect_timeout, template.operation_type, template.allow_redirects)
+        options.max_response_size = template.max_response_size
+        options.url = repeated.url(leading)
+        return self._send(repeated.endpoint, options)
 
     def cancel_all(self):
         """Cancel every request in flight (used by ``stop()``)."""

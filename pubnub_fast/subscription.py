@@ -36,6 +36,10 @@ logger = logging.getLogger("pubnub_fast")
 
 PRESENCE_SUFFIX = "-pnpres"
 
+#: The query parameters that move with the cursor; a long-poll differs from the previous one only
+#: in these while nothing else changed (see ``SubscriptionLoop._poll_now``).
+_CURSOR_PARAMS = frozenset(["tt", "tr"])
+
 #: Failures that retrying the same request cannot fix.
 _FATAL = (PNStatusCategory.PNBadRequestCategory, PNStatusCategory.PNMalformedFilterExpressionCategory)
 
@@ -112,6 +116,9 @@ class SubscriptionLoop:
         self._halted = False
         self._stopped = False
         self._recent = _RecentEvents(self.DEDUPE_SIZE)
+        #: (settings snapshot, token, RepeatedRequest) of the last long-poll, while
+        #: the next one may repeat it; dropped whenever channels, groups or state change
+        self._repeat = None
 
     # --- what is subscribed ------------------------------------------------------------------------
 
@@ -154,6 +161,7 @@ class SubscriptionLoop:
 
     def subscribe(self, channels, groups, with_presence=False, timetoken=None):
         self._check_not_stopped()
+        self._repeat = None
         for name in channels:
             self._channels[name] = with_presence or self._channels.get(name, False)
         for name in groups:
@@ -167,6 +175,7 @@ class SubscriptionLoop:
 
     def unsubscribe(self, channels, groups):
         self._check_not_stopped()
+        self._repeat = None
         removed_channels = [name for name in channels if self._channels.pop(name, None) is not None]
         removed_groups = [name for name in groups if self._groups.pop(name, None) is not None]
         for name in removed_channels:
@@ -192,6 +201,7 @@ class SubscriptionLoop:
 
     def set_state(self, channels, state):
         """Remember presence ``state`` for ``channels`` (sent with heartbeats and subscribes)."""
+        self._repeat = None
         for name in channels:
             if state is None:
                 self._state.pop(name, None)
@@ -240,6 +250,15 @@ class SubscriptionLoop:
 
     def _poll_now(self):
         self._retry_call = None
+        repeat = self._repeat
+        if repeat is not None:
+            pubnub = self._pubnub
+            # the settings snapshot is replaced on any change to the configuration (keys, uuid,
+            # auth, origin, filter, heartbeat, crypto...), and belongs to one configuration
+            if repeat[0] is pubnub.config._hot() and repeat[1] == pubnub._get_token():
+                self._poll_again(repeat[2])
+                return
+            self._repeat = None
         module = self.config.message_crypto_module()
         endpoint = Subscribe(
             self._pubnub,
@@ -259,7 +278,30 @@ class SubscriptionLoop:
             self._announce_failure(self._local_error_status(exc, endpoint))
             self._halt()
             return
-        d = self._pubnub._pipeline.execute(endpoint, options)
+        pubnub = self._pubnub
+        pipeline = pubnub._pipeline
+        hot = pubnub.config._hot()  # before the request is prepared: what it was prepared with
+        token_value = pubnub._get_token()
+        d = pipeline.execute(endpoint, options)
+        self._poll = d
+        d.addCallbacks(self._poll_succeeded, self._poll_failed, callbackArgs=(token,), errbackArgs=(token,))
+        if self._poll is d and not hot.secret_key:
+            repeated = pipeline.repeatable(endpoint, options, _CURSOR_PARAMS)
+            if repeated is not None:
+                self._repeat = (hot, token_value, repeated)
+
+    def _poll_again(self, repeated):
+        """The long-poll of the previous poll again, from the current cursor (``_poll_now`` checked
+        that nothing else it depends on changed)."""
+        endpoint = repeated.endpoint
+        endpoint._timetoken = timetoken = self._timetoken
+        endpoint._region = region = self._region
+        leading = {"tt": str(timetoken)}
+        if region is not None:
+            leading["tr"] = str(region)
+        token = object()
+        self._poll_token = token
+        d = self._pubnub._pipeline.execute_repeated(repeated, leading)
         self._poll = d
         d.addCallbacks(self._poll_succeeded, self._poll_failed, callbackArgs=(token,), errbackArgs=(token,))
 

@@ -539,3 +539,159 @@ def test_retry_after_of_a_429_is_honoured_but_bounded():
     client.clock.advance(300)
     pump(client)
     assert recorder.categories[-1] == C.PNReconnectedCategory
+
+
+# --- the long-poll repeated from its prepared form ------------------------------------------------------
+#
+# While nothing that goes into its URL changed, a long-poll repeats the previous one with only
+# ``tt``/``tr`` moved (SubscriptionLoop._poll_now / RequestPipeline.repeatable). Every change falls
+# back to the full path; signed requests always take it.
+
+def answer_held(client, tt, messages=()):
+    """Answer the oldest held long-poll with an envelope at ``tt``."""
+    import json
+
+    request = client.server.held.pop(0)
+    while request._disconnected:  # cancelled by a restart
+        request = client.server.held.pop(0)
+    code, body = envelope(tt, messages)
+    request.setResponseCode(code)
+    request.write(json.dumps(body).encode())
+    request.finish()
+    pump(client)
+
+
+def never_repeat(client, monkeypatch):
+    monkeypatch.setattr(client.pubnub._pipeline, "repeatable", lambda *args: None)
+
+
+def _status_facts(status):
+    request, response = status.client_request, status.client_response
+    return (status.category, status.operation, status.status_code, status.error, status.uuid, status.auth_key,
+            status.origin, status.tls_enabled, status.affected_channels, status.affected_groups,
+            status.original_response, request.url, request.params, request.path, request.method,
+            request.request_timeout, request.connect_timeout, request.operation_type,
+            response.code if response is not None else None, response.body if response is not None else None)
+
+
+def test_repeated_long_polls_are_the_full_path_requests(monkeypatch):
+    """Channels with presence, groups, state, filter, heartbeat, auth: the polls and the statuses
+    (a failure episode's reconnection included) are the same with or without the repeat."""
+    runs = {}
+    for mode in ("repeated", "full-path"):
+        client, recorder = setup([envelope(T0), envelope(T0 + 10, region=7), (500, {"error": True}),
+                                  envelope(T0 + 20, [item("a", {"n": 1}, T0 + 15)], region=7)],
+                                 filter_expression="meta.level > 5", auth_key="auth k/1",
+                                 reconnect_policy=PNReconnectionPolicy.LINEAR)
+        client.config.set_presence_timeout(60)
+        if mode == "full-path":
+            never_repeat(client, monkeypatch)
+        client.pubnub.subscribe().channels(["b", "a"]).channel_groups("g1").with_presence().execute()
+        client.pubnub._subscription.set_state(["a"], {"mood": "ok & well"})
+        pump(client)
+        client.clock.advance(10)
+        pump(client)
+        repeated = client.pubnub._subscription._repeat is not None
+        assert repeated == (mode == "repeated")
+        runs[mode] = ([(r.method, r.raw_path, r.raw_query, r.header("host"), r.header("user-agent"))
+                       for r in polls(client)],
+                      [_status_facts(s) for s in recorder.statuses], recorder.messages)
+    assert runs["repeated"] == runs["full-path"]
+    polled, statuses, messages = runs["repeated"]
+    assert len(polled) == 5 and [C.PNConnectedCategory, C.PNUnknownCategory, C.PNReconnectedCategory] == \
+        [facts[0] for facts in statuses]
+    assert "tt=%d&tr=7&channel-group=" % (T0 + 10) in polled[2][2] and "auth=auth%20k%2F1" in polled[2][2]
+    assert messages == [("message", "a", {"n": 1}, T0 + 15)]
+
+
+def _subscribed(**settings):
+    client, recorder = setup([envelope(T0)], **settings)
+    client.pubnub.subscribe().channels(["ch1"]).execute()
+    pump(client)
+    assert client.pubnub._subscription._repeat is not None  # the second poll can be repeated
+    answer_held(client, T0 + 10)
+    assert polls(client)[-1].params["tt"] == str(T0 + 10)
+    return client, recorder
+
+
+def _set_state(client):
+    client.pubnub.set_state().channels(["ch1"]).state({"mood": "new"}).deferred()
+    pump(client)
+
+
+CHANGES = {
+    "channels": (lambda client: client.pubnub.subscribe().channels(["ch2"]).execute(),
+                 lambda poll: poll.raw_path == "/v2/subscribe/sub-c-demo/ch1,ch2/0"),
+    "state": (_set_state, lambda poll: poll.params.get("state") == '{"ch1": {"mood": "new"}}'),
+    "filter_expression": (lambda client: setattr(client.config, "filter_expression", "a == 1"),
+                          lambda poll: poll.params.get("filter-expr") == "a == 1"),
+    "heartbeat": (lambda client: client.config.set_presence_timeout(90),
+                  lambda poll: poll.params.get("heartbeat") == "90"),
+    "auth_key": (lambda client: setattr(client.config, "auth_key", "key-2"),
+                 lambda poll: poll.params.get("auth") == "key-2"),
+    "token": (lambda client: client.pubnub.set_token("token-3"), lambda poll: poll.params.get("auth") == "token-3"),
+    "uuid": (lambda client: setattr(client.config, "uuid", "uuid-4"), lambda poll: poll.params["uuid"] == "uuid-4"),
+    "origin": (lambda client: setattr(client.config, "origin", "elsewhere.example"),
+               lambda poll: poll.header("host") == "elsewhere.example"),
+    "config": (lambda client: setattr(client.pubnub, "config", _other_config(client.config)),
+               lambda poll: poll.params["uuid"] == "uuid-5"),
+}
+
+
+def _other_config(config):
+    from tests.client_stub import make_config
+
+    other = make_config(uuid="uuid-5")
+    return other
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_any_change_to_what_the_long_poll_carries_takes_the_full_path(change):
+    client, recorder = _subscribed()
+    make_change, check = CHANGES[change]
+    before = len(polls(client))
+    make_change(client)  # during a long-poll (some changes restart it)
+    pump(client)
+    if len(polls(client)) == before:  # no restart: the change shows in the poll after this one
+        answer_held(client, T0 + 20)
+    poll = polls(client)[-1]
+    assert check(poll), poll
+    assert poll.params["tt"] in (str(T0 + 10), str(T0 + 20))
+    answer_held(client, T0 + 30)  # and it is what the polls after it carry too
+    poll = polls(client)[-1]
+    assert check(poll) and poll.params["tt"] == str(T0 + 30), poll
+    assert client.pubnub._subscription._repeat is not None
+    assert not [s for s in recorder.statuses if s.error]
+
+
+def test_signed_long_polls_are_signed_afresh_every_time():
+    from pubnub_fast import _speedups
+
+    client, recorder = setup([envelope(T0)], secret_key="sec-c-1")
+    client.pubnub.subscribe().channels(["ch1"]).execute()
+    pump(client)
+    for step in range(1, 4):
+        assert client.pubnub._subscription._repeat is None
+        client.clock.advance(7)
+        answer_held(client, T0 + step)
+    signed = polls(client)
+    assert len(signed) == 5
+    timestamps = []
+    for poll in signed:
+        params = dict(poll.query)
+        signature = params.pop("signature")
+        assert signature == _speedups.signing.sign_request("sec-c-1", "sub-c-demo", "pub-c-demo", "GET",
+                                                           poll.raw_path, params, None)
+        timestamps.append(int(params["timestamp"]))
+    assert timestamps == [0, 0, 7, 14, 21]
+
+
+def test_unsubscribing_everything_and_subscribing_again_starts_from_the_full_path():
+    client, recorder = _subscribed()
+    client.pubnub.unsubscribe_all()
+    pump(client)
+    assert client.pubnub._subscription._repeat is None
+    client.pubnub.subscribe().channels(["ch9"]).execute()
+    pump(client)
+    poll = polls(client)[-1]
+    assert poll.raw_path == "/v2/subscribe/sub-c-demo/ch9/0" and poll.params["tt"] == "0"

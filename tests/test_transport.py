@@ -673,6 +673,66 @@ def test_read_on_a_new_connection_closed_before_any_response_byte_is_not_resent(
     assert len(resource.seen) == 1
 
 
+@pytest.mark.parametrize("idempotent", [False, True], ids=["publish", "read"])
+@pytest_twisted.inlineCallbacks
+def test_connection_closed_while_idle_before_the_reactor_noticed(idempotent):
+    """Rules 1 and 2 over real loopback: the server closed the idle keep-alive connection and the
+    client's reactor has not read the EOF yet when the next request goes out. A publish (never
+    resent) is checked first: the close is seen, the request goes out on a new connection. A read
+    (``idempotent``) skips the check, is written to the dead connection and resent once on a new
+    one. Either way the server receives it exactly once and the caller gets the answer."""
+    import select
+
+    factory = ScriptedFactory()
+    net = Loopback("http11")
+    port = net.serve(factory)
+    url = "http://127.0.0.1:%d/publish/p/s/0/c/0/1" % port
+    try:
+        yield net.transport.request("GET", url, timeout=5, idempotent=idempotent)
+        pool, = net.transport._pools.values()
+        connection, = pool.idle
+        connection.transport.stopReading()  # the reactor does not look at this socket for now
+        factory.connections[0].transport.loseConnection()
+        yield wait_until(lambda: factory.lost, tries=100)
+        sock = connection.transport.socket
+        yield wait_until(lambda: select.select([sock], [], [], 0)[0], tries=100)  # the FIN arrived
+        assert select.select([sock], [], [], 0)[0] and not connection.lost
+        d = net.transport.request("GET", url, timeout=5, idempotent=idempotent)
+        if idempotent:
+            assert connection.exchange is not None and connection.uses == 2  # written without a check
+            connection.transport.startReading()
+        else:
+            assert connection.exchange is None and connection.uses == 1  # the check dropped it
+        second = yield d
+        assert second.body == OK
+        assert len(factory.requests) == 2  # the second request reached the server once
+        assert len(factory.connections) == 2
+    finally:
+        yield net.close()
+
+
+def test_only_requests_that_may_not_be_resent_check_the_idle_socket():
+    """A publish, and a read already resent once, check the idle connection (rule 1); a read that
+    rule 2 may still resend does not spend the system call."""
+    transport = HTTP11Transport(task.Clock(), clock=task.Clock())
+    pool = transport._pool("http", "127.0.0.1:1")
+    checked = []
+
+    class Idle:
+        def is_reusable(self, now, resendable=False):
+            checked.append(resendable)
+            return True
+
+        def send(self, exchange):
+            pass
+
+    for idempotent, resent, expected in [(False, False, False), (True, False, True), (True, True, False)]:
+        exchange = type("E", (), {"idempotent": idempotent, "resent": resent})()
+        pool.idle.append(Idle())
+        pool.dispatch(exchange)
+        assert checked.pop() is expected
+
+
 @pytest.mark.parametrize("without_poll", [False, True], ids=["poll", "peek"])
 @pytest.mark.parametrize("peer_does, reusable", [
     ("nothing", True),
@@ -705,6 +765,9 @@ def test_idle_connection_check_before_reuse(peer_does, reusable, without_poll, m
         connection.idle_since = 0.0
         assert connection.is_reusable(1.0) is reusable
         assert connection.is_reusable(101.0) is False  # idle too long
+        # a request rule 2 may resend does not look at the socket, but respects the idle limit
+        assert connection.is_reusable(1.0, resendable=True) is True
+        assert connection.is_reusable(101.0, resendable=True) is False
     finally:
         ours.close()
         if peer_does != "close":
