@@ -18,7 +18,8 @@ C-level choices
   (``ujson``, then ``json``) and the same dispatch. So both twins agree on every input.
 * **Strings.** ASCII without escapes (the norm) is one scan and one ``memcpy``. Object keys and
   the item fields ``b c i cmt`` go through a small direct-mapped cache of ASCII strings (they
-  repeat in every item), which saves an allocation per hit; strings are immutable, so sharing is
+  repeat in every item), and so do string values of up to 8 characters (enums, names, flags
+  repeat too); a hit saves an allocation and a deallocation. Strings are immutable, so sharing is
   invisible. The buffer is always NUL-terminated (bytes, compact ASCII str, UTF-8 of a str), and
   NUL is never valid where the decoder looks, so scans stop at the end without a bounds test.
 * **Results** are created with the type's ``tp_new`` and their attributes set in the order the
@@ -171,6 +172,7 @@ cdef enum:
     _MAX_DEPTH = 500            # deeper documents go to the fallback loader
     _KEY_CACHE_SIZE = 1024      # a power of two
     _KEY_CACHE_MAX_LEN = 32
+    _SHORT_VALUE = 8            # short string values (enums, names, flags) are shared through the cache too
     _NUMBER_STACK = 64
 
 ctypedef struct _Src:
@@ -405,7 +407,7 @@ cdef object _string(_Src* src, bint cached):
         j += 1
     src.i = j + 1
     if ascii:
-        if cached:
+        if cached or j - start <= _SHORT_VALUE:
             return _cached_ascii(s + start, j - start)
         return _ascii_str(s + start, j - start)
     try:
