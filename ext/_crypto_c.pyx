@@ -12,9 +12,11 @@ C-level choices:
   allocation, GC or other thread) between their (re)initialisation and their last use, so the
   module is thread-safe. Inputs of ``_NOGIL_MIN`` bytes or more (files) are processed with a
   private context and the GIL released.
-* Decryption first decrypts only the last block (CBC lets any block be decrypted from the block
-  before it), checks the padding, then allocates the result at its exact size and decrypts the
-  rest straight into it: no over-allocation, no resize, no extra copy.
+* Decryption of a message-sized input (up to ``_STACK`` bytes) is one cipher pass into a stack
+  buffer, the padding check, and one copy into the result (each OpenSSL call costs more than the
+  copy). Larger inputs first decrypt only the last block (CBC lets any block be decrypted from
+  the block before it), check the padding, then allocate the result at its exact size and
+  decrypt the rest straight into it: no over-allocation, no resize, no extra copy.
 * Base64 is encoded and (strictly) decoded by hand into/from stack buffers (heap above
   ``_STACK``), and the fused ``encrypt_b64`` writes its result directly into a new ASCII str.
 * Random IVs come from OpenSSL's ``RAND_bytes`` (a CSPRNG, no system call per IV), drawn 4 KiB at
@@ -289,6 +291,29 @@ cdef int _check_ciphertext_len(Py_ssize_t n) except -1:
     return 0
 
 
+cdef bytes _decrypt_small(const unsigned char* key, const unsigned char* iv, const unsigned char* src,
+                          Py_ssize_t n):
+    """``_decrypt`` of a message-sized input (``n <= _STACK``, a positive multiple of 16): one
+    cipher pass into a stack buffer, then the padding check and one copy — half the OpenSSL calls
+    of the two-pass path (last block first, then the rest straight into the result), which is
+    what larger inputs use to avoid the copy."""
+    cdef unsigned char buf[_STACK]
+    cdef ssl.EVP_CIPHER_CTX* ctx = _shared(0, key, iv)
+    cdef int pad
+    cdef int i
+    cdef unsigned char bad = 0
+    if ctx == NULL or not _update(ctx, buf, src, n):
+        raise _openssl_error("AES-CBC decryption")
+    pad = buf[n - 1]
+    if pad < 1 or pad > 16:
+        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted data)")
+    for i in range(16 - pad, 16):
+        bad |= buf[n - 16 + i] ^ <unsigned char>pad
+    if bad:
+        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted data)")
+    return PyBytes_FromStringAndSize(<const char*>buf, n - pad)
+
+
 cdef bytes _decrypt(const unsigned char* key, const unsigned char* iv, const unsigned char* src, Py_ssize_t n):
     """Strict AES-256-CBC + PKCS#7 decryption of ``n`` bytes (``key``/``iv`` already checked)."""
     cdef unsigned char last[16]
@@ -297,6 +322,8 @@ cdef bytes _decrypt(const unsigned char* key, const unsigned char* iv, const uns
     cdef unsigned char* dst
     cdef bytes result
     _check_ciphertext_len(n)
+    if n <= _STACK:
+        return _decrypt_small(key, iv, src, n)
     pad = _decrypt_last(key, iv, src, n, last)
     if pad < 0:
         raise _openssl_error("AES-CBC decryption")

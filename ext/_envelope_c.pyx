@@ -43,7 +43,7 @@ from cpython.list cimport PyList_Append, PyList_New
 from cpython.long cimport PyLong_FromLongLong
 from cpython.object cimport PyObject, PyObject_SetAttr, PyTypeObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcmp, memcpy
 
@@ -61,6 +61,7 @@ from pubnub_fast.listeners import Listeners
 from pubnub_fast.models.server.subscribe import MalformedSubscribeResponse
 
 cdef extern from "Python.h":
+    object PyObject_VectorcallMethod(object name, PyObject** args, size_t nargsf, PyObject* kwnames)
     object PyUnicode_New(Py_ssize_t size, uint32_t maxchar)
     void* PyUnicode_DATA(object o)
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
@@ -368,11 +369,27 @@ cdef object _string_escaped(_Src* src, Py_ssize_t start):
         free(out)
 
 
+cdef inline Py_ssize_t _plain_run(const unsigned char* s, Py_ssize_t j, Py_ssize_t n) noexcept:
+    """The first index >= ``j`` where an 8-byte word of ``s[:n]`` may hold a byte that ends a plain
+    string run: ``"``, ``\\``, a control character or a non-ASCII byte (SWAR: eight bytes per step;
+    the byte loop of the caller decides exactly from there). Words never read past ``n``."""
+    cdef uint64_t w, t, u
+    while j + 8 <= n:
+        memcpy(&w, s + j, 8)
+        t = w ^ 0x2222222222222222ULL      # '"' -> zero byte
+        u = w ^ 0x5C5C5C5C5C5C5C5CULL      # '\\' -> zero byte
+        if (((t - 0x0101010101010101ULL) & ~t) | ((u - 0x0101010101010101ULL) & ~u) |
+                ((w - 0x2020202020202020ULL) & ~w) | w) & 0x8080808080808080ULL:
+            break
+        j += 8
+    return j
+
+
 cdef object _string(_Src* src, bint cached):
     """Decode the string at ``src.i`` (on its opening quote)."""
     cdef const unsigned char* s = src.s
     cdef Py_ssize_t start = src.i + 1
-    cdef Py_ssize_t j = start
+    cdef Py_ssize_t j = _plain_run(s, start, src.n)
     cdef unsigned char c
     cdef bint ascii = True
     while True:
@@ -400,7 +417,7 @@ cdef object _string(_Src* src, bint cached):
 cdef int _skip_string(_Src* src) except -1:
     """Validate the string at ``src.i`` without building it (ASCII without escapes is the norm)."""
     cdef const unsigned char* s = src.s
-    cdef Py_ssize_t j = src.i + 1
+    cdef Py_ssize_t j = _plain_run(s, src.i + 1, src.n)
     cdef unsigned char c
     while True:
         c = s[j]
@@ -674,8 +691,15 @@ cdef object _fallback_loads(object body):
 # --------------------------------------------------------------------------------------------
 
 @cython.freelist(128)
+@cython.freelist(128)
+@cython.no_gc
 cdef class _Item:
-    """The fields of one ``m`` item that dispatch needs (``None`` when absent)."""
+    """The fields of one ``m`` item that dispatch needs (``None`` when absent).
+
+    Short-lived (phase 1 to phase 2 of one body), so instances come from a free list; never part
+    of a reference cycle (nothing but the parser holds one), so not tracked by the cyclic GC —
+    100 items per response would otherwise bring a collection of the young generation every
+    few responses."""
     cdef object raw          # the item as decoded (fallback path; non-object items), else None
     cdef bint is_object
     cdef bint has_d
@@ -994,6 +1018,11 @@ cdef class _Decryptor:
     cdef object decrypt
     cdef object legacy_hook      # cryptor "0000"._decrypt_message_b64, or None
     cdef object acrh_hook        # cryptor "ACRH"._decrypt_message_b64, or None
+    # what those two hooks do, called without their Python frame when they are the built-in ones
+    # (crypto_core's decrypt_b64 of the selected crypto twin, with the cryptor's key and IV rule)
+    cdef object b64_decrypt      # crypto_core._decrypt_b64, or None: call the hooks
+    cdef object legacy_key, legacy_iv, acrh_key
+    cdef bint legacy_direct, acrh_direct
     cdef object decryption_error
     cdef object decryption_error_class
     cdef object json_or_text
@@ -1021,7 +1050,12 @@ cdef class _Decryptor:
         if hook is None:
             return self.decrypt(value)
         try:
-            plain = hook(text)
+            if hook is self.legacy_hook and self.legacy_direct:
+                plain = self.b64_decrypt(self.legacy_key, text, self.legacy_iv)
+            elif hook is self.acrh_hook and self.acrh_direct:
+                plain = self.b64_decrypt(self.acrh_key, text, None, 10)
+            else:
+                plain = hook(text)
         except self.decryption_error_class as exc:
             raise self.decryption_error() from exc
         if type(plain) is bytes:
@@ -1051,9 +1085,24 @@ cdef _Decryptor _decryptor(object decrypt):
         return result
     from pubnub_fast import crypto_core
     from pubnub_fast._crypto_errors import DecryptionError
-    result.legacy_hook = getattr(cryptor_map.get(module.FALLBACK_CRYPTOR_ID), "_decrypt_message_b64", None)
-    result.acrh_hook = getattr(cryptor_map.get(crypto_core.PubNubAesCbcCryptor.CRYPTOR_ID),
-                               "_decrypt_message_b64", None)
+    legacy = cryptor_map.get(module.FALLBACK_CRYPTOR_ID)
+    acrh = cryptor_map.get(crypto_core.PubNubAesCbcCryptor.CRYPTOR_ID)
+    result.legacy_hook = getattr(legacy, "_decrypt_message_b64", None)
+    result.acrh_hook = getattr(acrh, "_decrypt_message_b64", None)
+    result.b64_decrypt = crypto_core._decrypt_b64
+    # the built-in hooks, not overridden: PubNubLegacyCryptor with CBC only (its key, and the
+    # static IV unless the IV travels with the message), PubNubAesCbcCryptor (IV after the header)
+    if result.legacy_hook is not None and isinstance(legacy, crypto_core.PubNubLegacyCryptor) and \
+            type(legacy)._decrypt_message_b64 is crypto_core.PubNubLegacyCryptor._decrypt_message_b64 and \
+            legacy._cbc_only is True and type(legacy._key) is bytes:
+        result.legacy_direct = True
+        result.legacy_key = legacy._key
+        result.legacy_iv = None if legacy.use_random_iv else crypto_core.STATIC_IV
+    if result.acrh_hook is not None and isinstance(acrh, crypto_core.PubNubAesCbcCryptor) and \
+            type(acrh)._decrypt_message_b64 is crypto_core.PubNubAesCbcCryptor._decrypt_message_b64 and \
+            type(acrh._key) is bytes:
+        result.acrh_direct = True
+        result.acrh_key = acrh._key
     result.decryption_error = crypto_core.decryption_error
     result.decryption_error_class = DecryptionError
     result.json_or_text = crypto_core.json_or_text
@@ -1313,7 +1362,8 @@ def parse_subscribe(body, decrypt=None, file_url=None, on_skip=None):
 def deliver(loop, list events, status, event_key):
     """Deliver the ``events`` of one subscribe response to the listeners of the
     ``SubscriptionLoop`` ``loop`` (dedupe, decryption-error status, listener calls): see the pure
-    twin. The loop runs in C; the dedupe memory is the loop's ``OrderedDict``."""
+    twin. The loop runs in C; the dedupe memory is the loop's ``OrderedDict``; listener methods
+    are called with ``PyObject_VectorcallMethod`` (no bound method object per call)."""
     cdef object recent = loop._recent
     cdef object keys = recent._keys
     cdef Py_ssize_t size = recent._size
@@ -1324,6 +1374,8 @@ def deliver(loop, list events, status, event_key):
     cdef object move_to_end = keys.move_to_end
     cdef object popitem = keys.popitem
     cdef object pair, method, result, key, error, listener
+    cdef PyObject* args[3]
+    args[1] = <PyObject*>pubnub
     for pair in events:
         method = (<tuple>pair)[0]
         result = (<tuple>pair)[1]
@@ -1345,9 +1397,11 @@ def deliver(loop, list events, status, event_key):
         if announce is not None:
             announce(method, result)
             continue
+        args[2] = <PyObject*>result
         for listener in holder._listeners:
+            args[0] = <PyObject*>listener
             try:
-                getattr(listener, method)(pubnub, result)
+                PyObject_VectorcallMethod(method, args, 3, NULL)
             except Exception:
                 _listener_logger.exception("listener %r raised in %s()", listener, method)
 

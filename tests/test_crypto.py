@@ -595,6 +595,29 @@ def test_c_equals_py_large():
         assert c.encrypt_b64(key, iv, data, b"", True) == py.encrypt_b64(key, iv, data, b"", True)
 
 
+def test_c_equals_py_around_the_one_pass_decryption_size():
+    """Ciphertexts up to 2048 bytes are decrypted in one pass into a stack buffer, larger ones in
+    two passes (last block first): both give the pure twin's plaintext and its padding errors."""
+    c, py = _compiled_and_pure()
+
+    def outcome(func, *args):
+        try:
+            return ("ok", func(*args))
+        except Exception as exc:  # the same type and message in both twins
+            return (type(exc), str(exc))
+
+    key, iv = bytes(range(32)), bytes(range(16))
+    for size in (0, 1, 15, 16, 17, 2015, 2031, 2032, 2033, 2047, 2048, 2049, 2063, 2064, 4096):
+        data = bytes((i * 7) % 256 for i in range(size))
+        body = py.aes_cbc_encrypt(key, iv, data)
+        assert c.aes_cbc_decrypt(key, iv, body) == data
+        assert c.decrypt_b64(key, py.b64encode(iv + body)) == data
+        broken = body[:-1] + bytes([body[-1] ^ 0x55])  # the last block decrypts to garbage
+        assert outcome(c.aes_cbc_decrypt, key, iv, broken) == outcome(py.aes_cbc_decrypt, key, iv, broken)
+        wrong_key = bytes(reversed(key))
+        assert outcome(c.aes_cbc_decrypt, wrong_key, iv, body) == outcome(py.aes_cbc_decrypt, wrong_key, iv, body)
+
+
 def test_decrypt_b64_offset(crypto_impl):
     key = crypto_impl.acrh_key("myCipherKey")
     case = cases(MODULE, id="spec-acrh-encrypt-kat")[0].values[0]

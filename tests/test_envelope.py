@@ -823,6 +823,47 @@ def test_fast_decrypt_equals_module_decrypt(envelope_impl, kind, random_iv, plai
     assert snapshot(fast) == snapshot(reference)
 
 
+@pytest.mark.parametrize("kind", ["legacy", "acrh"])
+def test_a_cryptor_overriding_its_decrypt_hook_is_still_called(envelope_impl, kind):
+    """The compiled twin calls the built-in cryptors' base64 decryption directly (no Python
+    frame); a cryptor whose hook is overridden must still go through its own hook."""
+    encrypting = _module(kind, True)
+    decrypting = _module("legacy", True)
+    cryptor_id = decrypting.FALLBACK_CRYPTOR_ID if kind == "legacy" else "ACRH"
+    cryptor = decrypting.cryptor_map[cryptor_id]
+    calls = []
+
+    class Recording(type(cryptor)):
+        def _decrypt_message_b64(self, text):
+            calls.append(text)
+            return super()._decrypt_message_b64(text)
+
+    cryptor.__class__ = Recording
+    ciphertext = encrypting.encrypt(json.dumps({"a": [1, "two"]}))
+    events = envelope_impl.parse_subscribe(_body(_item(d=ciphertext)), decrypting.decrypt)[2]
+    assert events[0][1].message == {"a": [1, "two"]} and events[0][1].error is None
+    assert calls == [ciphertext]
+
+
+def test_the_cryptors_iv_rule_and_key_are_read_per_response(envelope_impl):
+    """What the compiled twin's direct decryption takes from the cryptor (key, static or random
+    IV) is read for every body, so a changed cryptor is honoured from the next response on."""
+    random_iv = _module("legacy", True)
+    static_iv = _module("legacy", False)
+    module = _module("legacy", True)
+    legacy = module.cryptor_map[module.FALLBACK_CRYPTOR_ID]
+    body_random = _body(_item(d=random_iv.encrypt('"random"')))
+    body_static = _body(_item(d=static_iv.encrypt('"static"')))
+    assert envelope_impl.parse_subscribe(body_random, module.decrypt)[2][0][1].message == "random"
+    assert envelope_impl.parse_subscribe(body_static, module.decrypt)[2][0][1].error is not None
+    legacy.use_random_iv = False
+    assert envelope_impl.parse_subscribe(body_static, module.decrypt)[2][0][1].message == "static"
+    other = _module("legacy", False)
+    other_key = (LegacyCryptoModule)(_config("other", False))
+    assert envelope_impl.parse_subscribe(_body(_item(d=other_key.encrypt('"x"'))), other.decrypt)[2][0][1].error \
+        is not None
+
+
 # --- encode_item / frame_subscribe: what the server builds subscribe bodies with -----------------
 
 def test_encode_item_and_frame_make_the_encode_subscribe_body(envelope_impl):
