@@ -206,7 +206,7 @@ def _encode(method, host_line, target, header_block, body):
 class _Exchange:
     """One request: queued, then in flight on a connection, then finished exactly once."""
 
-    __slots__ = ("data", "deferred", "timer", "limit", "idempotent", "head", "url", "method", "resent",
+    __slots__ = ("data", "deferred", "timer", "deadline", "limit", "idempotent", "head", "url", "method", "resent",
                  "connection", "pool", "transport", "allow_redirects", "headers", "body", "timeout", "done")
 
     def __init__(self, transport, pool, method, url, data, headers, body, timeout, limit, idempotent,
@@ -226,7 +226,8 @@ class _Exchange:
         self.resent = False
         self.connection = None
         self.done = False
-        self.timer = None
+        self.timer = None  # the DelayedCall of the deadline; it calls _time_out(self.deadline)
+        self.deadline = None
         self.deferred = defer.Deferred(self._cancelled)
 
     def _cancelled(self, _deferred):
@@ -247,8 +248,27 @@ class _Exchange:
             self.deferred.errback(reason)
 
     def succeed(self, response):
-        if self._finish():
+        if self.done:
+            return
+        timer = self.timer
+        transport = self.transport
+        if timer is None or not timer.active() or transport.spare_timer is not None:
+            self._finish()
             self.deferred.callback(response)
+            return
+        # The deadline's timer is lent to the transport while the callbacks run: a request they
+        # send (the next long-poll) moves it (reset()) instead of scheduling and cancelling a
+        # timer of its own. Whatever is not taken is cancelled before this returns.
+        self.done = True
+        self.timer = None
+        self.deadline.exchange = None
+        spare = transport.spare_timer = (timer, self.deadline)
+        try:
+            self.deferred.callback(response)
+        finally:
+            if transport.spare_timer is spare:
+                transport.spare_timer = None
+                timer.cancel()
 
     def abandon(self, reason):
         """Timeout or cancellation: report ``reason``, then stop whatever the exchange is doing."""
@@ -485,8 +505,15 @@ class HTTP11ClientProtocol(Protocol):
         self._chunks = []
         self._size = 0
         keep_alive = buffer[7:8] == b"1"
-        if b"\r\nconnection:" in lower:
-            tokens = b",".join(_values(lower, b"\r\nconnection:"))
+        at = lower.find(b"\r\nconnection:")
+        if at >= 0:
+            stop = lower.find(b"\r\n", at + 13)
+            if stop < 0:  # the last header line
+                tokens = lower[at + 13:]
+            elif lower.find(b"\r\nconnection:", stop) >= 0:  # repeated
+                tokens = b",".join(_values(lower, b"\r\nconnection:"))
+            else:
+                tokens = lower[at + 13:stop]
             if b"close" in tokens:
                 keep_alive = False
             elif b"keep-alive" in tokens:
@@ -503,11 +530,18 @@ class HTTP11ClientProtocol(Protocol):
             self._state = self._CHUNKED
             self._chunk_left = -1  # reading a size line
             return False
-        length = _values(lower, b"\r\ncontent-length:")
-        if length is not None:
-            first = length[0]
-            if not first.isdigit() or any(other != first for other in length):
-                raise BadHTTPResponse("bad content-length %r" % length)
+        at = lower.find(b"\r\ncontent-length:")
+        if at >= 0:
+            stop = lower.find(b"\r\n", at + 17)
+            if stop < 0:  # the last header line
+                stop = len(lower)
+            first = lower[at + 17:stop].strip()
+            if lower.find(b"\r\ncontent-length:", stop) >= 0:  # repeated: all must agree
+                length = _values(lower, b"\r\ncontent-length:")
+                if any(other != first for other in length):
+                    raise BadHTTPResponse("bad content-length %r" % length)
+            if not first.isdigit():
+                raise BadHTTPResponse("bad content-length %r" % [first])
             remaining = int(first)
             if remaining > self.exchange.limit:
                 self._too_large()
@@ -802,6 +836,8 @@ class HTTP11Transport:
         self._origins = {}
         self._header_blocks = {}
         self.closing = False
+        #: (DelayedCall, _Deadline) lent by a finished exchange while its callbacks run
+        self.spare_timer = None
 
     # --- connections --------------------------------------------------------------------------------
 
@@ -891,7 +927,23 @@ class HTTP11Transport:
                              self._max_response_size if max_response_size is None else max_response_size,
                              idempotent, allow_redirects)
         if timeout is not None:
-            exchange.timer = self._clock.callLater(timeout, _time_out, exchange)
+            spare = self.spare_timer
+            if spare is not None:  # lent by the exchange whose callbacks are running
+                self.spare_timer = None
+                timer, deadline = spare
+                if timer.time <= self._clock.seconds() + timeout:  # later: reset() is a cheap update
+                    timer.reset(timeout)
+                else:
+                    timer.cancel()
+                    timer = deadline = None
+            else:
+                timer = None
+            if timer is None:
+                deadline = _Deadline()
+                timer = self._clock.callLater(timeout, _time_out, deadline)
+            deadline.exchange = exchange
+            exchange.timer = timer
+            exchange.deadline = deadline
         pool.dispatch(exchange)
         return exchange.deferred
 
@@ -971,7 +1023,20 @@ class _Forwarded:
         self._inner.cancel()
 
 
-def _time_out(exchange):
+class _Deadline:
+    """What a request's timer times out: the exchange it currently belongs to (timers are reused)."""
+
+    __slots__ = ("exchange",)
+
+    def __init__(self):
+        self.exchange = None
+
+
+def _time_out(deadline):
+    exchange = deadline.exchange
+    if exchange is None:  # lent and never taken (it is cancelled then; defensive)
+        return
+    deadline.exchange = None
     exchange.timer = None
     exchange.abandon(Failure(defer.TimeoutError(
         "no complete response within %s seconds; the request was abandoned" % exchange.timeout)))

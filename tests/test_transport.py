@@ -570,6 +570,46 @@ def test_timeout_covers_the_wait_for_a_connection_and_leaves_no_timer():
     assert clock.getDelayedCalls() == []
 
 
+@pytest.mark.parametrize("next_timeout, times_out_at", [(10, 18), (1, 9)], ids=["later", "sooner"])
+def test_a_request_sent_from_the_callbacks_of_the_previous_one_keeps_its_own_deadline(next_timeout, times_out_at):
+    """The long-poll pattern: the next request is sent while the previous one's callbacks run. Its
+    deadline runs from its own start, whether the previous timer is moved to it (a later
+    deadline) or a new one is scheduled; nothing is left behind either way."""
+    transport, connections, clock = lean()
+    sent = []
+
+    def send_next(response):
+        sent.append(settle(transport.request("GET", "http://h/next", timeout=next_timeout)))
+        assert len(clock.getDelayedCalls()) == 1  # the previous request's timer is gone or moved
+        return response
+
+    first = transport.request("GET", "http://h/first", timeout=10)
+    timer = clock.getDelayedCalls()[0]
+    first.addCallback(send_next)
+    clock.advance(8)
+    connections.connections[0].dataReceived(response(b"[1]"))
+    (second,) = sent
+    assert (clock.getDelayedCalls()[0] is timer) == (next_timeout == 10)
+    clock.advance(times_out_at - 8 - 0.5)
+    assert second == []
+    clock.advance(0.5)
+    assert second[0].check(defer.TimeoutError)
+    assert clock.getDelayedCalls() == []
+
+
+def test_a_finished_request_leaves_no_timer_for_later_ones():
+    transport, connections, clock = lean()
+    first = settle(transport.request("GET", "http://h/1", timeout=10))
+    connections.connections[0].dataReceived(response(b"[1]"))
+    assert first[0].body == b"[1]" and clock.getDelayedCalls() == []
+    clock.advance(5)
+    second = settle(transport.request("GET", "http://h/2", timeout=10))
+    clock.advance(9.9)
+    assert second == []
+    clock.advance(0.1)
+    assert second[0].check(defer.TimeoutError) and clock.getDelayedCalls() == []
+
+
 def test_waiting_requests_take_freed_connections_in_order():
     transport, connections, clock = lean(max_connections=2)
     results = [settle(transport.request("GET", "http://h/%d" % i, timeout=5)) for i in range(5)]
@@ -583,6 +623,25 @@ def test_waiting_requests_take_freed_connections_in_order():
     assert [line.split(b" ")[1] for line in a.transport.value().split(b"\r\n") if line.startswith(b"GET")] == \
         [b"/0", b"/2", b"/4"]
     assert clock.getDelayedCalls() == []
+
+
+@pytest.mark.parametrize("head, reusable", [
+    (b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2", False),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close", False),
+    (b"HTTP/1.1 200 OK\r\nConnection: x\r\nContent-Length: 2\r\nCONNECTION:  Close ", False),
+    (b"HTTP/1.1 200 OK\r\nContent-Length:  2 \r\nX-A: b\r\ncontent-length: 2\r\nX-B: c", True),
+    (b"HTTP/1.1 200 OK\r\nconnection: keep-alive\r\nContent-Length: 2", True),
+    (b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2", True),
+    (b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\nX-A: b", False),
+], ids=["close-first", "close-last", "close-repeated", "length-repeated", "keep-alive", "http10-keep-alive",
+        "http10"])
+def test_framing_headers_are_found_anywhere_in_the_head(head, reusable):
+    transport, connections, _ = lean()
+    results = settle(transport.request("GET", "http://h/1", timeout=5))
+    connections.connections[0].dataReceived(head + b"\r\n\r\n[]")
+    assert results[0].body == b"[]"
+    settle(transport.request("GET", "http://h/2", timeout=5))
+    assert len(connections.connections) == (1 if reusable else 2)
 
 
 def test_connection_close_header_and_http10_are_not_reused():
