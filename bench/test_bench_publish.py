@@ -22,11 +22,11 @@ import pytest
 
 import peers
 
-PUBLISHES = 200
+PUBLISHES = 500
 IN_FLIGHT = 16
 TARGETS = {"publish-serial": 2.5, "publish-16-in-flight": 2.0}
 FLOOR_FACTOR = 2.0
-ROUNDS = 11
+ROUNDS = 15
 
 _floor_median = {}
 
