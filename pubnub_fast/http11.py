@@ -6,8 +6,9 @@
 * one bounded pool of persistent connections per origin (``max_connections``; requests beyond it
   wait in order for a free connection, their timeout running);
 * requests written as one pre-encoded ``bytes`` buffer (``repeating()``: a request sent again
-  and again with only part of its query changing — the subscribe long-poll — is encoded once); responses parsed by a small parser
-  (status line, headers, ``Content-Length``, chunked and read-until-close bodies, gzip);
+  and again with only part of its query changing — the subscribe long-poll — is encoded once);
+  responses parsed by a small parser (status line, headers, ``Content-Length``, chunked and
+  read-until-close bodies, gzip);
 * a deadline per request on the injected clock covering the wait for a connection, connecting,
   sending and reading the whole body; cancellation; a response size cap;
 * TLS through ``optionsForClientTLS`` (certificate chain and host name verified with
