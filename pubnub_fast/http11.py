@@ -1076,7 +1076,7 @@ class _Deadline:
 
 def _time_out(deadline):
     exchange = deadline.exchange
-    if exchange is None:  # lent and never taken (it is cancelled then; defensive)
+    if exchange is None:  # lent, and came due while the finished request's callbacks ran
         return
     deadline.exchange = None
     exchange.timer = None
