@@ -330,9 +330,13 @@ class SubscriptionLoop:
         if self._connect_pending:
             self._connect_pending = False
             self._announce(PNStatusCategory.PNConnectedCategory, status)
-        self._dispatch(events, status)
         if token is self._poll_token and not self._stopped and not self._halted:
-            self._poll_now()  # nothing restarted the loop from a listener: poll again
+            # nothing restarted the loop from a status listener: the next long-poll goes out
+            # before this response's events are delivered, so that the server prepares its answer
+            # while the listeners run (a listener that changes the subscription restarts the loop,
+            # which cancels this poll and sends the new one)
+            self._poll_now()
+        self._dispatch(events, status)
         return None
 
     def _dispatch(self, events, status):

@@ -391,8 +391,30 @@ def test_unsubscribing_from_a_listener_stops_polling_that_channel():
     client.pubnub.add_listener(Leaver())
     client.pubnub.subscribe().channels("ch1").execute()
     pump(client)
-    assert len(polls(client)) == 2
+    # the next long-poll went out before the message was delivered; unsubscribing cancelled it
+    first, second, third = polls(client)
+    assert third.params["tt"] == str(T0 + 2)
+    assert third.request._disconnected
     assert not client.pubnub._subscription.polling
+    assert [m[2] for m in recorder.messages] == ["bye"]
+
+
+def test_the_next_long_poll_goes_out_before_the_events_are_delivered():
+    """The server prepares its next answer while the listeners run: when a listener sees a
+    message, the long-poll from that response's cursor is already on its way."""
+    seen = []
+
+    class Watcher(SubscribeCallback):
+        def message(self, pubnub, message):
+            loop = pubnub._subscription
+            seen.append((message.message, loop.polling, loop.timetoken))
+
+    client, recorder = setup([envelope(T0), envelope(T0 + 2, [item("ch1", "one", T0 + 1), item("ch1", "two", T0 + 2)])])
+    client.pubnub.add_listener(Watcher())
+    client.pubnub.subscribe().channels("ch1").execute()
+    pump(client)
+    assert seen == [("one", True, T0 + 2), ("two", True, T0 + 2)]
+    assert [p.params["tt"] for p in polls(client)] == ["0", str(T0), str(T0 + 2)]
 
 
 def test_heartbeat_cadence_and_notifications():
