@@ -5,8 +5,10 @@
 
 * one bounded pool of persistent connections per origin (``max_connections``; requests beyond it
   wait in order for a free connection, their timeout running);
-* requests written as one pre-encoded ``bytes`` buffer; responses parsed by a small parser
-  (status line, headers, ``Content-Length``, chunked and read-until-close bodies, gzip);
+* requests written as one pre-encoded ``bytes`` buffer (``repeating()``: a request sent again
+  and again with only part of its query changing — the subscribe long-poll — is encoded once);
+  responses parsed by a small parser (status line, headers, ``Content-Length``, chunked and
+  read-until-close bodies, gzip);
 * a deadline per request on the injected clock covering the wait for a connection, connecting,
   sending and reading the whole body; cancellation; a response size cap;
 * TLS through ``optionsForClientTLS`` (certificate chain and host name verified with
@@ -926,6 +928,43 @@ class HTTP11Transport:
                              headers, body, timeout,
                              self._max_response_size if max_response_size is None else max_response_size,
                              idempotent, allow_redirects)
+        return self._start(exchange, timeout, pool)
+
+    def repeating(self, method, head, tail, headers=None, timeout=None, allow_redirects=True,
+                  max_response_size=None, idempotent=False):
+        """A function ``send(middle)`` sending ``request(method, head + middle + tail, ...)`` with
+        everything but ``middle`` (ASCII, already percent-encoded) encoded once, here; None when
+        such a request cannot be prepared (another scheme, a fragment, non-ASCII, a method that
+        carries a body). The subscribe long-poll repeats itself with only ``tt``/``tr`` moved.
+        """
+        url = head + tail
+        end = url.find("/", 8)
+        if end < 0 or end >= len(head) or "#" in url or method not in ("GET", "DELETE", "HEAD"):
+            return None
+        prefix = url[:end]
+        origin = self._origins.get(prefix)
+        if origin is None:
+            origin = self._origin(prefix)
+        block = self._header_block(headers) if headers else b""
+        if origin is None or block is None:
+            return None
+        try:
+            before = b"%s %s" % (_METHODS[method], head[end:].encode("ascii"))
+            after = b"%s HTTP/1.1\r\n%s%sAccept-Encoding: gzip\r\n\r\n" % (tail.encode("ascii"), origin[1], block)
+        except UnicodeEncodeError:
+            return None
+        pool = origin[0]
+        limit = self._max_response_size if max_response_size is None else max_response_size
+
+        def send(middle):
+            exchange = _Exchange(self, pool, method, head + middle + tail, before + middle.encode("ascii") + after,
+                                 headers, None, timeout, limit, idempotent, allow_redirects)
+            return self._start(exchange, timeout, pool)
+
+        return send
+
+    def _start(self, exchange, timeout, pool):
+        """Arm the deadline of ``exchange`` and send it (or queue it for a connection)."""
         if timeout is not None:
             spare = self.spare_timer
             if spare is not None:  # lent by the exchange whose callbacks are running

@@ -57,7 +57,7 @@ class RepeatedRequest:
     """A prepared request sent again with other values of its first query parameters (the
     subscribe long-poll: only ``tt`` and ``tr`` change from one poll to the next)."""
 
-    __slots__ = ("endpoint", "options", "head", "tail_query", "tail")
+    __slots__ = ("endpoint", "options", "head", "tail_query", "tail", "send")
 
     def __init__(self, endpoint, options, head, tail_query, tail):
         self.endpoint = endpoint
@@ -65,6 +65,8 @@ class RepeatedRequest:
         self.head = head
         self.tail_query = tail_query
         self.tail = tail
+        #: the transport's ``send(middle)`` for this request, if it prepares repeated requests
+        self.send = None
 
     def url(self, leading):
         return self.head + _speedups.signing.encode_query(leading) + self.tail_query
@@ -236,6 +238,13 @@ class RequestPipeline:
         repeated = RepeatedRequest(endpoint, options, head, "&" + encode(tail), tail)
         if repeated.url({name: params[name] for name in names[:count]}) != url:
             return None  # not the shape assumed here: always take the full path
+        repeating = getattr(self._transport, "repeating", None)
+        if repeating is not None:
+            repeated.send = repeating(options.method_string, head, repeated.tail_query,
+                                      headers={"User-Agent": self._sdk_name}, timeout=options.request_timeout,
+                                      allow_redirects=options.allow_redirects,
+                                      max_response_size=options.max_response_size,
+                                      idempotent=options.operation_type in RETRY_SAFE_OPERATIONS)
         return repeated
 
     def execute_repeated(self, repeated, leading):
@@ -247,8 +256,18 @@ class RequestPipeline:
         options = RequestOptions(template.method, template.path, params, None, {}, template.request_timeout,
                                  template.connect_timeout, template.operation_type, template.allow_redirects)
         options.max_response_size = template.max_response_size
-        options.url = repeated.url(leading)
-        return self._send(repeated.endpoint, options)
+        middle = _speedups.signing.encode_query(leading)
+        options.url = repeated.head + middle + repeated.tail_query
+        send = repeated.send
+        if send is None:
+            return self._send(repeated.endpoint, options)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s", options.method_string, options.url)
+        d = send(middle)
+        self._in_flight.add(d)
+        args = (repeated.endpoint, options, d)
+        d.addCallbacks(self._on_response, self._on_failure, callbackArgs=args, errbackArgs=args)
+        return d
 
     def cancel_all(self):
         """Cancel every request in flight (used by ``stop()``)."""

@@ -521,6 +521,44 @@ def test_request_bytes():
                        b"Content-Length: 5\r\nAccept-Encoding: gzip\r\n\r\n12345")
 
 
+def test_a_repeating_request_writes_the_bytes_of_request():
+    """``repeating(method, head, tail)`` prepares what ``request(method, head + middle + tail)``
+    would send; only ``middle`` is encoded per request."""
+    transport, connections, clock = lean()
+    head, tail = "http://h:81/v2/subscribe/k/a%2Cb/0?", "&uuid=u%20v&pnsdk=x"
+    headers = {"User-Agent": "agent/1"}
+    send = transport.repeating("GET", head, tail, headers=headers, timeout=310, idempotent=True)
+    results = []
+    for middle in ("tt=0", "tt=17000000000000001&tr=4"):
+        results.append(settle(send(middle)))
+        connections.connections[0].dataReceived(response(b"[1]"))
+        transport.request("GET", head + middle + tail, headers=headers, timeout=310, idempotent=True)
+        connections.connections[0].dataReceived(response(b"[2]"))
+    written = connections.connections[0].transport.value().split(b"GET ")[1:]
+    assert len(written) == 4 and written[0] == written[1] and written[2] == written[3] and written[0] != written[2]
+    assert written[2].startswith(b"/v2/subscribe/k/a%2Cb/0?tt=17000000000000001&tr=4&uuid=u%20v&pnsdk=x HTTP/1.1\r\n"
+                                 b"Host: h:81\r\nUser-Agent: agent/1\r\n")
+    assert [r[0].body for r in results] == [b"[1]", b"[1]"]
+    assert results[1][0].url == head + "tt=17000000000000001&tr=4" + tail
+    # its deadline and the resend rule are those of request()
+    late = settle(send("tt=5"))
+    clock.advance(310)
+    assert late[0].check(defer.TimeoutError) and clock.getDelayedCalls() == []
+
+
+@pytest.mark.parametrize("method, head, tail, headers", [
+    ("POST", "http://h/publish?", "", None),
+    ("GET", "ftp://h/x?", "", None),
+    ("GET", "http://h/x?", "#frag", None),
+    ("GET", "http://h/caf\u00e9?", "", None),
+    ("GET", "http://h", "/x", None),
+    ("GET", "http://h/x?", "", {"Content-Type": "multipart/form-data; boundary=b"}),
+], ids=["post", "scheme", "fragment", "non-ascii", "path-in-tail", "multipart"])
+def test_requests_that_are_not_prepared_for_repeating(method, head, tail, headers):
+    transport, _, _ = lean()
+    assert transport.repeating(method, head, tail, headers=headers, timeout=5) is None
+
+
 @pytest.mark.parametrize("answer", [
     b"HTTP/1.1 abc OK\r\n\r\n",
     b"HTTP/1.1 2000 OK\r\n\r\n",
