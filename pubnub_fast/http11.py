@@ -270,7 +270,8 @@ class _Exchange:
         finally:
             if transport.spare_timer is spare:
                 transport.spare_timer = None
-                timer.cancel()
+                if timer.active():  # (a callback advancing the clock past it fired it: a no-op)
+                    timer.cancel()
 
     def abandon(self, reason):
         """Timeout or cancellation: report ``reason``, then stop whatever the exchange is doing."""
@@ -970,11 +971,13 @@ class HTTP11Transport:
             if spare is not None:  # lent by the exchange whose callbacks are running
                 self.spare_timer = None
                 timer, deadline = spare
-                if timer.time <= self._clock.seconds() + timeout:  # later: reset() is a cheap update
+                if not timer.active():
+                    timer = None
+                elif timer.time <= self._clock.seconds() + timeout:  # later: reset() is a cheap update
                     timer.reset(timeout)
                 else:
                     timer.cancel()
-                    timer = deadline = None
+                    timer = None
             else:
                 timer = None
             if timer is None:
@@ -1073,7 +1076,7 @@ class _Deadline:
 
 def _time_out(deadline):
     exchange = deadline.exchange
-    if exchange is None:  # lent and never taken (it is cancelled then; defensive)
+    if exchange is None:  # lent, and came due while the finished request's callbacks ran
         return
     deadline.exchange = None
     exchange.timer = None

@@ -635,6 +635,31 @@ def test_a_request_sent_from_the_callbacks_of_the_previous_one_keeps_its_own_dea
     assert clock.getDelayedCalls() == []
 
 
+@pytest.mark.parametrize("send_after", [False, True])
+def test_a_callback_advancing_the_clock_past_the_finished_requests_deadline(send_after):
+    """The finished request's timer, lent while its callbacks run, firing then is harmless."""
+    transport, connections, clock = lean()
+    later = []
+
+    def advance(response):
+        clock.advance(20)
+        if send_after:
+            later.append(settle(transport.request("GET", "http://h/next", timeout=10)))
+        return response
+
+    first = transport.request("GET", "http://h/first", timeout=10)
+    first.addCallback(advance)
+    results = settle(first)
+    connections.connections[0].dataReceived(response(b"[1]"))
+    assert results[0].body == b"[1]"
+    if send_after:
+        clock.advance(9.9)
+        assert later[0] == []
+        clock.advance(0.1)
+        assert later[0][0].check(defer.TimeoutError)
+    assert clock.getDelayedCalls() == []
+
+
 def test_a_finished_request_leaves_no_timer_for_later_ones():
     transport, connections, clock = lean()
     first = settle(transport.request("GET", "http://h/1", timeout=10))
