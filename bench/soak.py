@@ -214,7 +214,7 @@ def client(shared: Shared, number: int, channels: list[str], seed: int, deadline
 def _dropped_subscribe(shared: Shared, channel: str, uuid: str) -> None:
     try:
         with socket.create_connection(("127.0.0.1", shared.port), timeout=5) as sock:
-            sock.sendall(("GET /v2/subscribe/%s/%s/0?tt=99999999999999999&uuid=%s HTTP/1.1\r\nHost: x\r\n\r\n"
+            sock.sendall(("GET /v2/subscribe/%s/%s/0?tt=99999999999999999&uuid=%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
                           % (SUB, channel, uuid)).encode())
             time.sleep(0.2)
     except OSError:
@@ -225,7 +225,7 @@ def _dropped_subscribe(shared: Shared, channel: str, uuid: str) -> None:
 def _half_request(shared: Shared) -> None:
     try:
         with socket.create_connection(("127.0.0.1", shared.port), timeout=5) as sock:
-            sock.sendall(b"POST /publish/soak/soak/0/ch/0 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":")
+            sock.sendall(b"POST /publish/soak/soak/0/ch/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"a\":")
     except OSError:
         with shared.lock:
             shared.errors += 1

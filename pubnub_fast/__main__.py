@@ -14,6 +14,7 @@ run(args))`` triple: ``serve`` (below) and ``demo`` (:mod:`pubnub_fast.demo`, de
                       [--header-timeout S] [--body-timeout S] [--idle-timeout S]
                       [--max-connections N] [--max-connections-per-client N]
                       [--max-header-bytes BYTES] [--cors-origin ORIGIN]...
+                      [--allow-host NAME]...
                       [--log-level debug|info|warning]
 
 On startup it prints ``pubnub-fast serving on http://HOST:PORT`` (the real port when ``--port 0``)
@@ -75,6 +76,16 @@ def _keyset(text: str) -> Any:
         return Keyset.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _allowed_host(text: str) -> str:
+    from pubnub_fast.server.http import HostPolicy
+
+    try:
+        HostPolicy([text])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
 
 
 def _file_size(text: str) -> int:
@@ -247,6 +258,16 @@ def configure_serve(parser: argparse.ArgumentParser) -> None:
         "from this machine, any port; the default), '*' (any page: unsafe with demo-mode keys), or "
         "an exact origin such as https://app.example. Requests from other origins get 403.",
     )
+    http.add_argument(
+        "--allow-host", dest="allowed_hosts", action="append", type=_allowed_host, default=[],
+        metavar="NAME",
+        help="also answer requests whose Host header names NAME (repeatable; any port): "
+        "myhost.lan, .example.com (it and its subdomains), *.example.com (subdomains only) or '*' "
+        "(any name). IP addresses, localhost and *.localhost are always answered; requests for "
+        "other names get 421 (a web page whose name is rebound to this machine's address cannot "
+        "use the server: DNS-rebinding protection). Bound beyond loopback (--host 0.0.0.0), any "
+        "name is answered unless --allow-host is given.",
+    )
     limits = parser.add_argument_group(
         "memory budgets and secrets",
         "Budgets are in bytes for all keysets together (suffixes K, M, G: binary units).",
@@ -354,6 +375,7 @@ def run_serve(args: argparse.Namespace) -> int:
             idle_timeout=args.idle_timeout, max_connections=args.max_connections,
             max_connections_per_client=args.max_connections_per_client,
             max_header_bytes=args.max_header_bytes, cors_origins=args.cors_origins or ["loopback"],
+            allowed_hosts=args.allowed_hosts,
             max_tail_bytes=args.max_tail_bytes, max_fetch_bytes=args.max_fetch_bytes,
             max_presence_bytes=args.max_presence_bytes, max_objects_bytes=args.max_objects_bytes,
             signature_window=args.signature_window,

@@ -105,7 +105,9 @@ class RunningServer:
         log.info("pubnub-fast server on %s stopped", self.origin)
 
 
-def exposure_warning(host: str, has_keysets: bool, cors_origins: Iterable[str]) -> str:
+def exposure_warning(
+    host: str, has_keysets: bool, cors_origins: Iterable[str], allowed_hosts: Iterable[str] = ()
+) -> str:
     """The warning for a server bound beyond loopback."""
     text = (
         "WARNING: listening on %s, beyond loopback: anyone who can reach this port can use the "
@@ -115,6 +117,13 @@ def exposure_warning(host: str, has_keysets: bool, cors_origins: Iterable[str]) 
         text += " with ANY keys (demo mode; pass --keyset SUB:PUB:SECRET to require keys)"
     if "*" in cors_origins:
         text += "; any web page may call it (CORS origins '*')"
+    allowed_hosts = tuple(allowed_hosts)
+    if not allowed_hosts or "*" in allowed_hosts:
+        text += (
+            "; requests for any Host name are answered, so a web page whose name rebinds to this "
+            "machine can use it (pass --allow-host NAME for each name clients use: then only "
+            "those, IP addresses and localhost are answered)"
+        )
     return text + ". This server is for development and tests, not production."
 
 
@@ -138,6 +147,7 @@ def start_server(
     max_connections_per_client: int = _DEFAULT_HTTP.max_connections_per_client,
     max_header_bytes: int = _DEFAULT_HTTP.max_header_bytes,
     cors_origins: Iterable[str] = _DEFAULT_HTTP.cors_origins,
+    allowed_hosts: Iterable[str] = _DEFAULT_HTTP.allowed_hosts,
     max_tail_bytes: int = Limits.tail_bytes,
     max_fetch_bytes: int = Limits.fetch_bytes,
     max_presence_bytes: int = Limits.presence_bytes,
@@ -163,7 +173,12 @@ def start_server(
     ``max_connections_per_client`` per client address; request headers up to
     ``max_header_bytes`` (431 above); ``cors_origins`` are the browser origins allowed
     (``"loopback"``: pages served from this machine, the default; ``"*"``: any; or exact origins).
-    Binding ``host`` beyond loopback logs a loud warning.
+    ``allowed_hosts`` (:class:`~.http.HostPolicy`, against DNS rebinding): the ``Host`` names
+    answered besides IP addresses, ``localhost`` and ``*.localhost`` (``"NAME"``,
+    ``".NAME"`` for it and its subdomains, ``"*.NAME"`` for its subdomains, ``"*"`` for any);
+    others get 421. Bound to loopback (the default) only those are answered; bound beyond
+    loopback, any name is answered unless ``allowed_hosts`` names some. Binding ``host`` beyond
+    loopback logs a loud warning.
 
     Memory budgets, in bytes, for all keysets together (:mod:`~.limits`): ``max_tail_bytes``
     for the in-memory message tails (default 64 MiB), ``max_fetch_bytes`` of stored messages in
@@ -174,14 +189,14 @@ def start_server(
     presence = PresenceSettings(presence_announce_max, presence_interval, presence_deltas)
     http = HttpSettings(
         header_timeout, body_timeout, idle_timeout, max_connections, max_connections_per_client,
-        max_header_bytes, tuple(cors_origins),
+        max_header_bytes, tuple(cors_origins), tuple(allowed_hosts),
     )
     limits = Limits(
         max_tail_bytes, max_fetch_bytes, max_presence_bytes, max_objects_bytes, signature_window
     )
     app = ServerApp(
         reactor, data, keysets, long_poll, presence_sweep, max_file_size, presence=presence, http=http,
-        limits=limits,
+        limits=limits, host=host,
     )
     try:
         yield app.open()
@@ -196,5 +211,5 @@ def start_server(
     running = RunningServer(app, listening, host)
     log.info("pubnub-fast server on %s (data %s)", running.origin, data)
     if not is_loopback_host(host):
-        log.warning(exposure_warning(host, bool(app.keysets.keysets), http.cors_origins))
+        log.warning(exposure_warning(host, bool(app.keysets.keysets), http.cors_origins, http.allowed_hosts))
     return running

@@ -16,7 +16,7 @@ from pubnub_fast.server.database import Database
 from pubnub_fast.server.fanout import Fanout
 from pubnub_fast.server.files_store import DEFAULT_MAX_FILE_SIZE, FilesStore
 from pubnub_fast.server.filtering import FilterCache
-from pubnub_fast.server.http import ApiSite, CorsPolicy, Dispatcher, HttpSettings, Router
+from pubnub_fast.server.http import ApiSite, CorsPolicy, Dispatcher, HostPolicy, HttpSettings, Router
 from pubnub_fast.server.keysets import AccessPolicy, Keyset, KeysetRegistry
 from pubnub_fast.server.limits import Limits
 from pubnub_fast.server.messages import PRESENCE_SUFFIX, MessageRecord, MessageStore
@@ -44,7 +44,9 @@ class ServerApp:
         presence: PresenceSettings | None = None,
         http: HttpSettings | None = None,
         limits: Limits | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
+        """``host``: the address the site will listen on (its ``Host`` policy depends on it)."""
         if long_poll <= 0:
             raise ValueError("long_poll must be positive, not %r" % (long_poll,))
         self.reactor = reactor
@@ -68,7 +70,11 @@ class ServerApp:
         self.region = REGION
         self.router = Router()
         http = http or HttpSettings()
-        self.site = ApiSite(Dispatcher(self.router, self, CorsPolicy(http.cors_origins)), reactor, http)
+        dispatcher = Dispatcher(
+            self.router, self, CorsPolicy(http.cors_origins),
+            HostPolicy.for_binding(host, http.allowed_hosts), reactor,
+        )
+        self.site = ApiSite(dispatcher, reactor, http)
 
     @inlineCallbacks
     def open(self) -> Any:

@@ -27,7 +27,8 @@ connection idle for ``idle_timeout`` is closed. At most ``max_connections`` open
 (clamped below the process's file-descriptor limit) and ``max_connections_per_client`` per client
 address: at a cap, the connection that has been waiting longest for a request head (then the one
 idle longest) is closed to make room, and only when every connection is busy with a request is
-the new one refused (503). CORS: see :class:`CorsPolicy`.
+the new one refused (503). CORS: see :class:`CorsPolicy`. ``Host`` (DNS rebinding): see
+:class:`HostPolicy`.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ import ipaddress
 import logging
 import re
 import resource
+import time
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -66,6 +68,9 @@ MAX_PIPELINED = 32
 MAX_BUFFERED_BYTES = 256 * 1024
 #: File descriptors kept free of connections (SQLite, files, the listening socket, logs).
 FD_RESERVE = 64
+
+#: Seconds between two warnings about requests refused for their ``Host``.
+REFUSAL_WARNING_INTERVAL = 60.0
 
 #: The origins allowed by default: web pages served from this machine.
 LOOPBACK_ORIGINS = "loopback"
@@ -103,6 +108,10 @@ class HttpSettings:
     #: browser origins allowed (``Origin`` header): ``"loopback"`` (pages served from this
     #: machine, any port), ``"*"`` (any) and/or exact origins such as ``"https://app.example"``
     cors_origins: Sequence[str] = (LOOPBACK_ORIGINS,)
+    #: ``Host`` names accepted besides IP literals and ``localhost``/``*.localhost`` (see
+    #: :class:`HostPolicy`): exact names, ``.example.com`` (it and its subdomains),
+    #: ``*.example.com`` (its subdomains) or ``"*"`` (any)
+    allowed_hosts: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         for name in ("header_timeout", "body_timeout", "idle_timeout"):
@@ -114,6 +123,10 @@ class HttpSettings:
         if isinstance(self.cors_origins, str):
             self.cors_origins = [item for item in self.cors_origins.split(",") if item.strip()]
         self.cors_origins = tuple(item.strip() for item in self.cors_origins)
+        if isinstance(self.allowed_hosts, str):
+            self.allowed_hosts = self.allowed_hosts.split(",")
+        self.allowed_hosts = tuple(item.strip() for item in self.allowed_hosts if item.strip())
+        HostPolicy(self.allowed_hosts)  # ValueError naming a malformed entry
 
     def connection_cap(self) -> int:
         """``max_connections``, lowered to fit the file descriptors this process may open."""
@@ -187,6 +200,145 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+#: ``reg-name`` characters of RFC 3986 (lowercased), the syntax of a ``Host`` name.
+_REG_NAME = re.compile(rb"[a-z0-9\-._~%!$&'()*+,;=]+\Z")
+#: Longest ``host[:port]`` looked at (a DNS name is at most 253 bytes).
+_MAX_HOST_BYTES = 300
+#: Verdicts kept per distinct ``Host`` value (then forgotten all at once).
+_HOST_CACHE_SIZE = 512
+HOST_OK, HOST_INVALID, HOST_REFUSED = 0, 400, 421
+
+
+def parse_host(value: bytes) -> tuple[str, bool] | None:
+    """``host[:port]`` (a ``Host`` header or the authority of a target) -> ``(name, is_ip)``.
+
+    ``name`` is normalised: lowercased, one trailing dot dropped, IDNs as punycode, IPv6 as
+    ``[compressed]``; ``None`` when the value is not a valid ``host[:port]`` (RFC 3986 §3.2.2).
+    """
+    if len(value) > _MAX_HOST_BYTES or b"@" in value:
+        return None
+    if value.startswith(b"["):
+        inside, bracket, port = value[1:].partition(b"]")
+        if not bracket or not _valid_port(port):
+            return None
+        try:
+            text = inside.decode("ascii").replace("%25", "%")  # RFC 6874 zone id
+            address = ipaddress.IPv6Address(text)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return "[%s]" % address.compressed, True
+    name, colon, port = value.partition(b":")
+    if colon and not _valid_port(colon + port):
+        return None
+    if name.endswith(b"."):
+        name = name[:-1]
+    if not name:
+        return None
+    if not name.isascii():
+        try:
+            name = name.decode("utf-8").encode("idna")
+        except UnicodeError:
+            return None
+    name = name.lower()
+    if len(name) > 253 or _REG_NAME.match(name) is None or name[:1] == b"." or b".." in name:
+        return None  # (no empty labels)
+    text = name.decode("ascii")
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return text, False
+    return text, True
+
+
+def _valid_port(port: bytes) -> bool:
+    """``""`` or ``":"`` followed by at most 5 digits (RFC 3986 allows an empty port)."""
+    return not port or (port[:1] == b":" and len(port) <= 6 and (port[1:].isdigit() or port == b":"))
+
+
+class HostPolicy:
+    """Which ``Host`` names the server answers: the defence against DNS rebinding.
+
+    A page on ``attacker.example`` whose name later resolves to 127.0.0.1 talks to the server
+    *same-origin* (CORS never applies) but its browser still sends ``Host: attacker.example``.
+    So, checked on every request before routing: IP literals (``127.0.0.1``, ``[::1]``, any
+    address: a browser only sends one when the page's own URL holds it), ``localhost`` and
+    ``*.localhost`` (browsers resolve those to loopback themselves), with any port, are accepted,
+    plus the ``allowed`` names: exact (``myhost.lan``), ``.example.com`` (it and its
+    subdomains), ``*.example.com`` (subdomains only) or ``*`` (any). Names compare
+    case-insensitively, with or without a trailing dot, IDNs as punycode.
+
+    ``loopback=False`` (bound beyond loopback) with no ``allowed`` names accepts any name:
+    clients on the network legitimately use the machine's names, unknown here (the exposure
+    warning says so; allowing names turns the check on).
+
+    :meth:`verdict` gives ``HOST_OK``, ``HOST_INVALID`` (not a ``host[:port]``: 400) or
+    ``HOST_REFUSED`` (421); verdicts are cached per raw value.
+    """
+
+    def __init__(self, allowed: Iterable[str] = (), loopback: bool = True) -> None:
+        self.any = False
+        self.exact: set[str] = set()
+        self.suffixes: list[str] = []
+        for item in allowed:
+            self._allow(item.strip())
+        if not loopback and not self.exact and not self.suffixes:
+            self.any = True
+        self._cache: dict[bytes, int] = {}
+
+    def _allow(self, item: str) -> None:
+        if item == "*":
+            self.any = True
+            return
+        subdomains_only = item.startswith("*.")
+        with_apex = item.startswith(".")
+        name = item[2:] if subdomains_only else item[1:] if with_apex else item
+        if ":" in name and not name.startswith("["):
+            raise ValueError("allowed host %r: give the name without a port (any port is accepted)" % item)
+        try:
+            parsed = parse_host(name.encode("utf-8"))
+        except UnicodeError:
+            parsed = None
+        if parsed is None or "*" in parsed[0] or ((subdomains_only or with_apex) and parsed[1]):
+            raise ValueError(
+                "allowed host %r is not a host name (NAME, .NAME for it and its subdomains, "
+                "*.NAME for its subdomains, or *)" % item
+            )
+        if not subdomains_only:
+            self.exact.add(parsed[0])
+        if subdomains_only or with_apex:
+            self.suffixes.append("." + parsed[0])
+
+    def verdict(self, value: bytes) -> int:
+        """The verdict for a raw ``host[:port]`` value (an empty value is accepted: RFC 9112
+        §3.2 has it for targets without an authority, and no browser sends one)."""
+        verdict = self._cache.get(value)
+        if verdict is None:
+            verdict = self._judge(value)
+            if len(self._cache) >= _HOST_CACHE_SIZE:
+                self._cache.clear()
+            self._cache[value] = verdict
+        return verdict
+
+    def _judge(self, value: bytes) -> int:
+        if not value:
+            return HOST_OK
+        parsed = parse_host(value)
+        if parsed is None:
+            return HOST_INVALID
+        return HOST_OK if self.allows(*parsed) else HOST_REFUSED
+
+    def allows(self, name: str, is_ip: bool = False) -> bool:
+        """Is the normalised ``name`` (from :func:`parse_host`) accepted?"""
+        if self.any or is_ip or name == "localhost" or name.endswith(".localhost") or name in self.exact:
+            return True
+        return any(name.endswith(suffix) for suffix in self.suffixes)
+
+    @classmethod
+    def for_binding(cls, host: str, allowed: Iterable[str] = ()) -> "HostPolicy":
+        """The policy of a server bound to ``host`` (see the class docstring)."""
+        return cls(allowed, loopback=is_loopback_host(host))
 
 
 # -- requests -------------------------------------------------------------------------------------
@@ -395,13 +547,21 @@ class Dispatcher:
     """Decode, route, check keys and origin, run: ``handle(request)`` gives an
     :class:`ApiResponse`, or a Deferred firing with one (or ``None``: the client went away)."""
 
-    def __init__(self, router: Router, app: Any, cors: CorsPolicy | None = None) -> None:
+    def __init__(self, router: Router, app: Any, cors: CorsPolicy | None = None,
+                 hosts: HostPolicy | None = None, clock: Any = None) -> None:
         self._router = router
         self._app = app
         self.cors = cors or CorsPolicy([LOOPBACK_ORIGINS])
+        self.hosts = hosts or HostPolicy()
+        self._clock = clock  # for the rate of refusal warnings (reactor.seconds)
+        self._warned_at: float | None = None
+        self._unreported = 0  # refusals since the last warning
 
     def handle(self, request: Request) -> "ApiResponse | Deferred":
         try:
+            host = request.headers.get(b"host")
+            if host is None or request.uri[:1] != b"/" or self.hosts.verdict(host):
+                self._check_host(request, host)
             self._check_origin(request)
             if request.method == b"OPTIONS":
                 return ApiResponse(200, responses.RawJson(b""), HeaderFamily.BALANCER,
@@ -414,6 +574,50 @@ class Dispatcher:
             return outcome
         outcome.addErrback(self._failure_response, request)
         return outcome
+
+    def _check_host(self, request: Request, host: bytes | None) -> None:
+        """The ``Host`` check (:class:`HostPolicy`); an absolute-form target's authority
+        replaces the ``Host`` header (RFC 9112 §3.2.2), which HTTP/1.1 still requires."""
+        if host is None and request.clientproto == b"HTTP/1.1":
+            raise responses.balancer_error(400, "Bad Request: missing Host header")
+        target = request.uri
+        scheme = target[:8].lower()
+        if scheme.startswith(b"http://") or scheme == b"https://":
+            host = target[len(b"http://") if scheme.startswith(b"http://") else len(b"https://"):]
+            host = re.split(rb"[/?#]", host, maxsplit=1)[0]
+        if host is None:  # HTTP/1.0 without Host: not a browser
+            return
+        verdict = self.hosts.verdict(host)
+        if verdict == HOST_INVALID:
+            raise responses.balancer_error(400, "Bad Request: invalid Host header")
+        if verdict == HOST_REFUSED:
+            request.cors_denied = True  # nothing in it for a foreign page to read
+            name = parse_host(host)[0]  # type: ignore[index]  # refused, so it parsed
+            self._warn_refused(name)
+            message = (
+                "Misdirected Request: this server does not answer for host '%s' (DNS-rebinding "
+                "protection); to allow it, start the server with --allow-host %s (allowed_hosts "
+                "of start_server)" % (name, name)
+            )
+            error = responses.balancer_error(421, message)
+            error.response.reason = b"Misdirected Request"
+            raise error
+
+    def _warn_refused(self, name: str) -> None:
+        """Log a refusal: at most one warning a minute, counting those left unreported."""
+        now = self._clock.seconds() if self._clock is not None else time.monotonic()
+        if self._warned_at is not None and now - self._warned_at < REFUSAL_WARNING_INTERVAL:
+            self._unreported += 1
+            return
+        more = ""
+        if self._unreported:
+            more = " (%d more refused since the last warning)" % self._unreported
+        self._warned_at = now
+        self._unreported = 0
+        log.warning(
+            "refused a request for host %r: not an allowed Host (DNS-rebinding protection); "
+            "--allow-host %s accepts it%s", name, name, more,
+        )
 
     def _check_origin(self, request: Request) -> None:
         origin = request.origin
@@ -429,7 +633,7 @@ class Dispatcher:
         uri: bytes = request.uri
         if len(uri) > MAX_URL_BYTES:
             raise responses.balancer_error(414, "Request URI Too Long")
-        if uri.startswith((b"http://", b"https://")):  # absolute-form request target
+        if uri[:8].lower().startswith((b"http://", b"https://")):  # absolute-form request target
             uri = b"/" + uri.split(b"/", 3)[-1] if uri.count(b"/") >= 3 else b"/"
         raw_path, _, raw_query = uri.partition(b"?")
         raw_path = raw_path.split(b"#", 1)[0]
@@ -783,6 +987,8 @@ class HttpConnection(Protocol):
             value = value.strip()
             if name == b"content-length":
                 lengths.append(value)
+            elif name == b"host" and name in headers:  # RFC 9112 §3.2
+                raise _BadRequest(400, b"Bad Request", "Bad Request: more than one Host header")
             headers[name] = value
         request = Request(self, method, target, version, headers)
         self._request = request
@@ -1161,6 +1367,7 @@ __all__ = [
     "CorsPolicy",
     "Dispatcher",
     "HttpConnection",
+    "HostPolicy",
     "HttpSettings",
     "MAX_BODY_BYTES",
     "MAX_URL_BYTES",
@@ -1168,4 +1375,5 @@ __all__ = [
     "Route",
     "Router",
     "is_loopback_host",
+    "parse_host",
 ]

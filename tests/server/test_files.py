@@ -255,7 +255,7 @@ async def test_size_limit(server):
         # a body far over the limit is refused from its Content-Length, without being read
         def raw_post():
             with socket.create_connection((small.host, small.port), timeout=10) as sock:
-                sock.sendall(b"POST /_files/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data;"
+                sock.sendall(b"POST /_files/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data;"
                              b" boundary=b\r\nContent-Length: 10000000\r\n\r\n")
                 received = b""
                 while True:

@@ -243,7 +243,7 @@ async def test_downloads_are_attachments_with_nosniff_and_redirects_ignore_host(
     body = multipart(form, b"<script>alert(document.cookie)</script>")
     uploaded = await api.request(
         "POST", "/_files/upload", body=body,
-        headers={"Content-Type": ["multipart/form-data; boundary=%s" % BOUNDARY], "Host": ["evil.example"]},
+        headers={"Content-Type": ["multipart/form-data; boundary=%s" % BOUNDARY], "Host": ["other.localhost"]},
     )
     assert uploaded.status == 204
     file_id = reply.json["data"]["id"]
@@ -253,14 +253,14 @@ async def test_downloads_are_attachments_with_nosniff_and_redirects_ignore_host(
 
     client = HTTPClient(Agent(reactor, pool=HTTPConnectionPool(reactor, persistent=False)))
     response = await client.request(
-        "GET", api.url(path).encode("ascii"), allow_redirects=False, headers={"Host": ["evil.example:80"]}
+        "GET", api.url(path).encode("ascii"), allow_redirects=False, headers={"Host": ["other.localhost:80"]}
     )
     location = response.headers.getRawHeaders("Location")[0]
     assert urlsplit(location).netloc == "127.0.0.1:%d" % server.port
     assert response.headers.getRawHeaders("Cache-Control") == ["no-store"]
     generated = await api.request(
         "POST", "/v1/files/demo/channels/ch/generate-upload-url", body=b'{"name":"a"}',
-        headers={"Host": ["evil.example"]},
+        headers={"Host": ["other.localhost"]},
     )
     assert urlsplit(generated.json["file_upload_request"]["url"]).netloc == "127.0.0.1:%d" % server.port
     fetched = await download(api, location)

@@ -20,7 +20,7 @@ from twisted.internet.testing import StringTransport
 
 from pubnub_fast.server import exposure_warning, start_server
 from pubnub_fast.server.http import (
-    ApiSite, CorsPolicy, Dispatcher, HttpSettings, Route, Router, is_loopback_host,
+    ApiSite, CorsPolicy, Dispatcher, HostPolicy, HttpSettings, Route, Router, is_loopback_host,
 )
 from pubnub_fast.server.responses import HeaderFamily, ok
 from tests.server.server_process import REPO_ROOT
@@ -35,7 +35,7 @@ class Front:
     when the test fires ``pending[name]``.
     """
 
-    def __init__(self, **settings):
+    def __init__(self, bind="127.0.0.1", **settings):
         self.clock = task.Clock()
         self.pending = {}
         self.calls = []
@@ -57,7 +57,8 @@ class Front:
         ])
         app = SimpleNamespace(access=SimpleNamespace(authorize=lambda call: None))
         http = HttpSettings(**settings)
-        self.site = ApiSite(Dispatcher(router, app, CorsPolicy(http.cors_origins)), self.clock, http)
+        hosts = HostPolicy.for_binding(bind, http.allowed_hosts)
+        self.site = ApiSite(Dispatcher(router, app, CorsPolicy(http.cors_origins), hosts, self.clock), self.clock, http)
 
     def connect(self, host="127.0.0.1", port=50000):
         protocol = self.site.buildProtocol(None)
@@ -85,7 +86,7 @@ def responses_in(data):
 
 
 def get(path, *headers):
-    return b"GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n" % (path, b"".join(h + b"\r\n" for h in headers))
+    return b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n" % (path, b"".join(h + b"\r\n" for h in headers))
 
 
 # -- deadlines ------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def test_a_silent_connection_is_closed_at_the_header_deadline():
 def test_a_trickled_body_gets_408_at_the_body_deadline():
     front = Front(header_timeout=5.0, body_timeout=20.0)
     protocol, transport = front.connect()
-    protocol.dataReceived(b"POST /later/a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+    protocol.dataReceived(b"POST /later/a HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n")
     for _ in range(30):
         protocol.dataReceived(b"x")
         front.clock.advance(1.0)
@@ -197,7 +198,7 @@ def test_malformed_request_lines_and_framing_get_json_400():
 def test_chunked_bodies_head_requests_and_http_1_0():
     front = Front()
     protocol, transport = front.connect()
-    protocol.dataReceived(b"POST /later/c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+    protocol.dataReceived(b"POST /later/c HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
     protocol.dataReceived(b"2;ext=1\r\nde\r\n0\r\nTrailer: x\r\n\r\n")
     front.pending["c"].callback("got")
     assert responses_in(transport.value())[0][0] == 200
@@ -333,7 +334,7 @@ def test_cors_default_allows_loopback_pages_only():
     assert responses_in(transport.value())[0][0] == 403 and "y" not in front.pending
     # preflight from a foreign page is refused too; SDKs (no Origin) see the real service's '*'
     protocol, transport = front.connect()
-    protocol.dataReceived(b"OPTIONS /fast HTTP/1.1\r\nOrigin: https://evil.example\r\n\r\n")
+    protocol.dataReceived(b"OPTIONS /fast HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n\r\n")
     assert responses_in(transport.value())[0][0] == 403
     protocol, transport = front.connect()
     protocol.dataReceived(get(b"/fast"))
@@ -373,7 +374,7 @@ def _dribble_and_probe(port, dribblers):
             sock.sendall(b"G")
             socks.append(sock)
         with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
-            probe.sendall(b"GET /time/0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            probe.sendall(b"GET /time/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             answer = b""
             while True:
                 chunk = probe.recv(65536)
@@ -420,7 +421,7 @@ def _publish_pipelined(port, count):
         for start in range(0, count, 16):
             batch = range(start, min(count, start + 16))
             sock.sendall(b"".join(
-                b"GET /publish/demo/demo/0/durable/0/%d?uuid=p HTTP/1.1\r\nHost: x\r\n\r\n" % seq for seq in batch))
+                b"GET /publish/demo/demo/0/durable/0/%d?uuid=p HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % seq for seq in batch))
             for seq in batch:
                 while b"\r\n\r\n" not in buffer:
                     buffer += sock.recv(65536)
@@ -449,7 +450,7 @@ def test_every_acknowledged_stored_publish_survives_a_kill(tmp_path):
     with ServerProcess("--data", data) as second:
         with socket.create_connection(("127.0.0.1", second.port), timeout=10) as sock:
             sock.sendall(b"GET /v3/history/sub-key/demo/channel/durable?max=100&uuid=r HTTP/1.1\r\n"
-                         b"Host: x\r\nConnection: close\r\n\r\n")
+                         b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
             answer = b""
             while True:
                 chunk = sock.recv(65536)
@@ -467,7 +468,7 @@ def test_every_acknowledged_stored_publish_survives_a_kill(tmp_path):
 def _message_count(port, since):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(b"GET /v3/history/sub-key/demo/message-counts/durable?timetoken=%d&uuid=r HTTP/1.1\r\n"
-                     b"Host: x\r\nConnection: close\r\n\r\n" % since)
+                     b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n" % since)
         answer = b""
         while True:
             chunk = sock.recv(65536)

@@ -58,7 +58,7 @@ async def test_url_over_32_kib_is_414(api):
 
 @pytest_twisted.ensureDeferred
 async def test_a_request_line_over_64_kib_gets_a_raw_414_and_the_connection_closes(server):
-    request = b"GET /time/0?x=" + b"a" * (70 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    request = b"GET /time/0?x=" + b"a" * (70 * 1024) + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     answer = await threads.deferToThread(raw_exchange, server.port, request)
     assert answer.startswith(b"HTTP/1.1 414 ")
     assert b'"Request URI Too Long"' in answer
@@ -67,7 +67,7 @@ async def test_a_request_line_over_64_kib_gets_a_raw_414_and_the_connection_clos
 @pytest_twisted.ensureDeferred
 async def test_body_over_1_mib_is_413_without_reading_it(server):
     head = (
-        b"POST /publish/demo/demo/0/ch/0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST /publish/demo/demo/0/ch/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         b"Content-Length: %d\r\n\r\n" % (50 * 1024 * 1024)
     )
     answer = await threads.deferToThread(raw_exchange, server.port, head + b'"' + b"x" * 1000)
@@ -79,15 +79,15 @@ async def test_body_over_1_mib_is_413_without_reading_it(server):
 async def test_chunked_body_over_1_mib_is_413(server):
     chunk = b"x" * 65536
     body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(20))
-    head = b"POST /publish/demo/demo/0/ch/0 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    head = b"POST /publish/demo/demo/0/ch/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
     answer = await threads.deferToThread(raw_exchange, server.port, head + body)
     assert answer.startswith(b"HTTP/1.1 413 ")
 
 
 @pytest_twisted.ensureDeferred
 async def test_keep_alive_connection_serves_several_requests(server):
-    request = b"GET /time/0 HTTP/1.1\r\nHost: x\r\n\r\n"
-    last = b"GET /time/0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    request = b"GET /time/0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    last = b"GET /time/0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     answer = await threads.deferToThread(raw_exchange, server.port, request * 2 + last)
     assert answer.count(b"HTTP/1.1 200 OK") == 3
 
