@@ -17,7 +17,7 @@ Promises (decisions.md §1–§2, §7–§9; reliability.md §0):
   ``stop()`` cancels every one of them and the request in flight.
 """
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 from twisted.internet import task
 
@@ -119,6 +119,8 @@ class SubscriptionLoop:
         #: (settings snapshot, token, RepeatedRequest) of the last long-poll, while
         #: the next one may repeat it; dropped whenever channels, groups or state change
         self._repeat = None
+        #: while a response is being handled: the responses that arrived meanwhile, handled next
+        self._pending = None
 
     # --- what is subscribed ------------------------------------------------------------------------
 
@@ -314,6 +316,26 @@ class SubscriptionLoop:
         if token is not self._poll_token:
             return None  # superseded by a restart
         self._poll = None
+        if self._pending is not None:
+            # the next long-poll (sent before the listeners are called) was answered while they
+            # still run for the previous response — a transport may answer at once: its events
+            # follow, in order
+            self._pending.append((envelope, token))
+            return None
+        self._pending = pending = deque()
+        try:
+            self._handle_response(envelope, token)
+            while pending:
+                envelope, token = pending.popleft()
+                if token is self._poll_token and not self._stopped and not self._halted:
+                    self._handle_response(envelope, token)
+                # else: a listener restarted or stopped the loop after this answer arrived: it
+                # belongs to the superseded poll (the restarted one resumes from the cursor)
+        finally:
+            self._pending = None
+        return None
+
+    def _handle_response(self, envelope, token):
         timetoken, region, events = envelope.result
         timetoken = int(timetoken)
         if timetoken >= self._timetoken:
@@ -337,7 +359,6 @@ class SubscriptionLoop:
             # which cancels this poll and sends the new one)
             self._poll_now()
         self._dispatch(events, status)
-        return None
 
     def _dispatch(self, events, status):
         # dedupe, decryption-error statuses and listener calls, per message: the envelope hot path

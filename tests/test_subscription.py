@@ -321,6 +321,43 @@ def test_duplicates_are_dropped_and_cursor_never_regresses():
     assert polls(client)[-1].params["tt"] == str(T0 + 2)
 
 
+def test_an_answer_arriving_while_listeners_run_waits_for_them(monkeypatch):
+    """StubTreq answers a request inside the call that sends it: the long-poll that goes out
+    before a response's listeners run is answered while they run. Its events still come after
+    theirs, in order, and nothing is lost or repeated."""
+    monkeypatch.setenv("PUBNUB_FAST_TEST_TRANSPORT", "treq")
+    client, recorder = setup([envelope(T0), envelope(T0 + 2, [item("ch1", "one", T0 + 1), item("ch1", "two", T0 + 2)]),
+                              envelope(T0 + 4, [item("ch1", "three", T0 + 3), item("ch1", "four", T0 + 4)]),
+                              envelope(T0 + 5, [item("ch1", "five", T0 + 5)])])
+    client.pubnub.subscribe().channels("ch1").execute()
+    pump(client)
+    assert [m[2] for m in recorder.messages] == ["one", "two", "three", "four", "five"]
+    assert client.pubnub._subscription.timetoken == T0 + 5
+    assert [p.params["tt"] for p in polls(client)] == ["0", str(T0), str(T0 + 2), str(T0 + 4), str(T0 + 5)]
+
+
+def test_a_queued_answer_is_dropped_when_a_listener_restarts_the_loop(monkeypatch):
+    """A listener that adds a channel restarts the loop while the next answer waits: that answer
+    belongs to the old subscription and is dropped; the new poll resumes from the cursor of the
+    last answer handled, so its events come again from the server, once."""
+    monkeypatch.setenv("PUBNUB_FAST_TEST_TRANSPORT", "treq")
+
+    class Adder(SubscribeCallback):
+        def message(self, pubnub, message):
+            if message.message == "one":
+                pubnub.subscribe().channels("ch2").execute()
+
+    later = envelope(T0 + 4, [item("ch1", "three", T0 + 3)])
+    client, recorder = setup([envelope(T0), envelope(T0 + 2, [item("ch1", "one", T0 + 1), item("ch1", "two", T0 + 2)]),
+                              later, later])
+    client.pubnub.add_listener(Adder())
+    client.pubnub.subscribe().channels("ch1").execute()
+    pump(client)
+    assert [m[2] for m in recorder.messages] == ["one", "two", "three"]
+    tts = [(p.raw_path.split("/")[4], p.params["tt"]) for p in polls(client)]
+    assert tts[:4] == [("ch1", "0"), ("ch1", str(T0)), ("ch1", str(T0 + 2)), ("ch1,ch2", str(T0 + 2))]
+
+
 def test_dedupe_memory_is_bounded():
     from pubnub_fast.subscription import _RecentEvents
 
