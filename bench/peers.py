@@ -9,8 +9,10 @@ other processes on the machine does not inflate the figures.
 import asyncio
 import contextlib
 import os
+import statistics
 import subprocess
 import sys
+import time
 import warnings
 
 import pytest
@@ -83,6 +85,38 @@ def _pin(server_pid):
     os.sched_setaffinity(server_pid, {allowed[-1]})
     os.sched_setaffinity(0, set(allowed[:-1]))
     return set(allowed)
+
+
+class PairedRounds:
+    """Peers measured in the same rounds as the row under test.
+
+    ``benchmark.pedantic(row_round, setup=paired.setup, ...)`` runs one round of every peer before
+    each round of the row (warm-up rounds included, then dropped), timed here with
+    ``time.process_time`` — pytest-benchmark does not time ``setup``. A slow spell of a shared
+    machine (seconds long: other processes, the host) then hits both sides of a ratio alike,
+    where rows measured one after the other can land one in the spell and one out of it. The
+    targets are checked on these paired medians; the rows' own medians still make the tables.
+    """
+
+    def __init__(self, peers, warmup_rounds=1):
+        self._peers = peers  # name -> function running one round of that peer
+        self._warmup = warmup_rounds
+        self._calls = 0
+        self.times = {name: [] for name in peers}
+
+    def setup(self):
+        self._calls += 1
+        for name, run in self._peers.items():
+            start = time.process_time()
+            run()
+            elapsed = time.process_time() - start
+            if self._calls > self._warmup:
+                self.times[name].append(elapsed)
+
+    def median(self, name):
+        """The median CPU seconds of ``name``'s measured rounds, or None if none ran."""
+        times = self.times.get(name)
+        return statistics.median(times) if times else None
 
 
 def blockon(d):

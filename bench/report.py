@@ -50,8 +50,16 @@ def _area(bench):
 
 def collect(runs):
     """``(medians, throughput)``: ``medians[area][group][row]`` lists one median per pass."""
+    medians, throughput, _ = _collect(runs)
+    return medians, throughput
+
+
+def _collect(runs):
+    """``collect``, plus ``paired[group]``: the compiled row's ratio to the official client
+    measured in interleaved rounds (``extra_info["x_vs_official_paired"]``), one per pass."""
     medians = collections.defaultdict(lambda: collections.defaultdict(dict))
     throughput = []
+    paired = collections.defaultdict(list)
     for run in runs:
         for bench in run["benchmarks"]:
             group, name = bench["group"] or bench["name"], bench["name"]
@@ -62,7 +70,20 @@ def collect(runs):
                 throughput.append(bench.get("extra_info", {}))
                 continue
             medians[_area(bench)][group].setdefault(_row(name), []).append(bench["stats"]["median"])
-    return medians, throughput
+            ratio = (bench.get("extra_info") or {}).get("x_vs_official_paired")
+            if ratio is not None and _row(name) == "compiled":
+                paired[group].append(ratio)
+    return medians, throughput, paired
+
+
+def _paired_lines(paired, groups):
+    """One line per group of ``groups`` with paired ratios: the targets' basis (see bench/peers.py)."""
+    lines = []
+    for group in groups:
+        if paired.get(group):
+            lines.append("  %s: compiled vs official in interleaved rounds %s" % (
+                group, ", ".join("%.1f×" % value for value in paired[group])))
+    return lines
 
 
 def _ratio(best):
@@ -80,7 +101,7 @@ def _fit(label, width):
 
 def compact_tables(runs, width=WIDTH):
     """The terminal report: one table per area, at most ``width`` columns wide."""
-    medians, throughput = collect(runs)
+    medians, throughput, paired = _collect(runs)
     lines = []
     heads = ("official", "pure", "compiled", "speed-up")
     cell = 10
@@ -101,6 +122,7 @@ def compact_tables(runs, width=WIDTH):
             lines.append("%-*s %s" % (name_width, _fit(group, name_width), " ".join("%*s" % (cell, c) for c in cells)))
         for label, median in others:
             lines.append("%-*s %*s" % (name_width, _fit(label, name_width), cell, _time(median)))
+        lines.extend(_paired_lines(paired, sorted(medians[area])))
     for info in filter(None, throughput):
         lines.append("")
         lines.append("AES-256-CBC throughput: %s" % json.dumps(info, sort_keys=True))
@@ -109,7 +131,7 @@ def compact_tables(runs, width=WIDTH):
 
 def markdown_table(runs):
     """The README's table (every area in one Markdown table) and the per-pass ratios."""
-    medians, throughput = collect(runs)
+    medians, throughput, paired = _collect(runs)
     out = ["| operation | official SDK | pubnub_fast pure | pubnub_fast compiled | compiled vs official |",
            "|---|---:|---:|---:|---:|"]
     flat = {group: rows for area in medians.values() for group, rows in area.items()}
@@ -132,6 +154,9 @@ def markdown_table(runs):
         if "official" in values and "compiled" in values:
             out.append("  %s: %s" % (group, ", ".join("%.2f" % (o / c) for o, c in
                                                       zip(values["official"], values["compiled"]))))
+    if paired:
+        out += ["", "per-pass compiled/official ratios in interleaved rounds (the targets' basis):"]
+        out += _paired_lines(paired, sorted(paired))
     return "\n".join(out)
 
 

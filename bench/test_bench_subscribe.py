@@ -11,8 +11,10 @@ Rows: ``official`` — ``PubNubAsyncio`` 10.8 (aiohttp handler) with a ``Subscri
 ``pubnub_fast-pure`` / ``pubnub_fast-compiled`` — ``PubNubTwisted`` with a ``SubscribeCallback``.
 
 Times are CPU time of this process (``time.process_time``) per round; ``extra_info`` holds the
-CPU per message. Targets, checked in the compiled row against the official row of the same run:
->= 6x more messages per CPU-second plain, >= 10x encrypted.
+CPU per message. In a full run the pubnub_fast rows also run the official client, one round of it
+before each of theirs (``peers.PairedRounds``): the targets are checked on those interleaved rounds
+(``extra_info["x_vs_official_paired"]``), so that a slow spell of the machine hits both sides of the
+ratio alike — >= 6x more messages per CPU-second plain, >= 10x encrypted.
 
     python -m pytest bench/test_bench_subscribe.py --benchmark-only -q -p no:cacheprovider
 """
@@ -106,56 +108,84 @@ class _AsyncioWaiter:
             self.future.set_result(None)
 
 
+class _OfficialSubscriber:
+    """The official ``PubNubAsyncio`` subscribed to ``channel``; ``round(n)`` waits for ``n`` more
+    messages (running its asyncio loop meanwhile)."""
+
+    def __init__(self, server, channel, cipher_key):
+        self.official = peers.OfficialAsyncio(server.origin, cipher_key=cipher_key)
+        loop = self.official.loop
+        self.counting = Counting(lambda: _AsyncioWaiter(loop))
+        self.official.pubnub.add_listener(_official_listener(self.counting))
+        self.official.pubnub.subscribe().channels([channel]).execute()
+
+    def round(self, count):
+        self.official.run(self.counting.until(count).future)
+
+    def close(self):
+        try:
+            self.official.pubnub.unsubscribe_all()
+        except Exception:  # pragma: no cover - best effort
+            pass
+        self.official.close()
+
+
 def _run(benchmark, row, server, encrypted, twins_on, quick):
+    """Measure ``row``; returns the ``PairedRounds`` of the official peer for the pubnub_fast rows
+    of a full run (None otherwise)."""
     # --bench-quick: every row runs and checks what it delivered, with short rounds
     per_round, rounds = (200, 1) if quick else (PER_ROUND, ROUNDS)
     channel = "enc-bench" if encrypted else "plain-bench"
     cipher_key = peers.CIPHER_KEY if encrypted else None
     payloads = peers.expected_payloads()
     benchmark.extra_info["messages_per_round"] = per_round
+    paired = None
     if row == "official":
-        official = peers.OfficialAsyncio(server.origin, cipher_key=cipher_key)
-        loop = official.loop
-        counting = Counting(lambda: _AsyncioWaiter(loop))
-        official.pubnub.add_listener(_official_listener(counting))
+        official = _OfficialSubscriber(server, channel, cipher_key)
         try:
-            official.pubnub.subscribe().channels([channel]).execute()
-            official.run(counting.until(per_round).future)
+            official.round(per_round)
+            counting = official.counting
             assert counting.last.message in payloads and not counting.errors, counting.errors
-            benchmark.pedantic(lambda: official.run(counting.until(per_round).future),
-                               rounds=rounds, iterations=1, warmup_rounds=1)
+            benchmark.pedantic(lambda: official.round(per_round), rounds=rounds, iterations=1, warmup_rounds=1)
         finally:
-            try:
-                official.pubnub.unsubscribe_all()
-            except Exception:  # pragma: no cover - best effort
-                pass
             official.close()
     else:
-        with peers.twins("c" if row == "pubnub_fast-compiled" else "py", twins_on):
-            pubnub = peers.fast_client(server.origin, cipher_key=cipher_key)
-            counting = Counting(_TwistedWaiter)
-            pubnub.add_listener(_fast_listener(counting))
-            try:
-                pubnub.subscribe().channels([channel]).execute()
-                peers.blockon(counting.until(per_round).deferred)
-                assert counting.last.message in payloads and not counting.errors, counting.errors
-                benchmark.pedantic(lambda: peers.blockon(counting.until(per_round).deferred),
-                                   rounds=rounds, iterations=1, warmup_rounds=1)
-            finally:
-                peers.blockon(pubnub.stop())
+        # the official client also runs, one round before each of this row's (not in quick mode)
+        official = None if quick else _OfficialSubscriber(server, channel, cipher_key)
+        try:
+            if official is not None:
+                official.round(per_round)
+                paired = peers.PairedRounds({"official": lambda: official.round(per_round)})
+            with peers.twins("c" if row == "pubnub_fast-compiled" else "py", twins_on):
+                pubnub = peers.fast_client(server.origin, cipher_key=cipher_key)
+                counting = Counting(_TwistedWaiter)
+                pubnub.add_listener(_fast_listener(counting))
+                try:
+                    pubnub.subscribe().channels([channel]).execute()
+                    peers.blockon(counting.until(per_round).deferred)
+                    assert counting.last.message in payloads and not counting.errors, counting.errors
+                    benchmark.pedantic(lambda: peers.blockon(counting.until(per_round).deferred),
+                                       setup=paired.setup if paired is not None else None,
+                                       rounds=rounds, iterations=1, warmup_rounds=1)
+                finally:
+                    peers.blockon(pubnub.stop())
+        finally:
+            if official is not None:
+                official.close()
     stats = getattr(benchmark, "stats", None)
     if stats is not None:
         per_message = stats.stats.median / per_round
         benchmark.extra_info["cpu_us_per_message"] = round(per_message * 1e6, 2)
         benchmark.extra_info["messages_per_cpu_second"] = round(1 / per_message)
+    return paired
 
 
 @pytest.mark.benchmark(group="subscribe-e2e-plain", timer=time.process_time)
 @pytest.mark.parametrize("row", ROWS)
 def test_subscribe_plain(benchmark, record_ratio, row, server, twins_on, bench_quick):
     def body():
-        _run(benchmark, row, server, False, twins_on, bench_quick)
-        record_ratio(benchmark, "subscribe-e2e-plain", row, TARGETS["subscribe-e2e-plain"])
+        paired = _run(benchmark, row, server, False, twins_on, bench_quick)
+        record_ratio(benchmark, "subscribe-e2e-plain", row, TARGETS["subscribe-e2e-plain"], paired=paired)
 
     return peers.outside_reactor(body)
 
@@ -164,7 +194,7 @@ def test_subscribe_plain(benchmark, record_ratio, row, server, twins_on, bench_q
 @pytest.mark.parametrize("row", ROWS)
 def test_subscribe_encrypted(benchmark, record_ratio, row, server, twins_on, bench_quick):
     def body():
-        _run(benchmark, row, server, True, twins_on, bench_quick)
-        record_ratio(benchmark, "subscribe-e2e-encrypted", row, TARGETS["subscribe-e2e-encrypted"])
+        paired = _run(benchmark, row, server, True, twins_on, bench_quick)
+        record_ratio(benchmark, "subscribe-e2e-encrypted", row, TARGETS["subscribe-e2e-encrypted"], paired=paired)
 
     return peers.outside_reactor(body)
