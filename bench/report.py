@@ -55,8 +55,8 @@ def collect(runs):
 
 
 def _collect(runs):
-    """``collect``, plus ``paired[group]``: the compiled row's ratio to the official client
-    measured in interleaved rounds (``extra_info["x_vs_official_paired"]``), one per pass."""
+    """``collect``, plus ``paired[group]``: the compiled row's ratios to the official client
+    measured in interleaved rounds, ``(of the medians, of the best rounds)``, one per pass."""
     medians = collections.defaultdict(lambda: collections.defaultdict(dict))
     throughput = []
     paired = collections.defaultdict(list)
@@ -70,19 +70,20 @@ def _collect(runs):
                 throughput.append(bench.get("extra_info", {}))
                 continue
             medians[_area(bench)][group].setdefault(_row(name), []).append(bench["stats"]["median"])
-            ratio = (bench.get("extra_info") or {}).get("x_vs_official_paired")
-            if ratio is not None and _row(name) == "compiled":
-                paired[group].append(ratio)
+            info = bench.get("extra_info") or {}
+            if "x_vs_official_paired" in info and _row(name) == "compiled":
+                paired[group].append((info["x_vs_official_paired"], info.get("x_vs_official_paired_best")))
     return medians, throughput, paired
 
 
 def _paired_lines(paired, groups):
-    """One line per group of ``groups`` with paired ratios: the targets' basis (see bench/peers.py)."""
+    """One line per group of ``groups`` with paired ratios (the best rounds' are the targets' basis)."""
     lines = []
     for group in groups:
         if paired.get(group):
-            lines.append("  %s: compiled vs official in interleaved rounds %s" % (
-                group, ", ".join("%.1f×" % value for value in paired[group])))
+            lines.append("  %s, compiled vs official in interleaved rounds — medians %s; best rounds %s" % (
+                group, ", ".join("%.1f×" % median for median, _ in paired[group]),
+                ", ".join("%.1f×" % best if best is not None else "—" for _, best in paired[group])))
     return lines
 
 

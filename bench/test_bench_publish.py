@@ -13,8 +13,9 @@ Groups ``publish-serial`` (one publish at a time) and ``publish-16-in-flight``; 
 Times are CPU time of this process (``time.process_time``) per round; ``extra_info`` holds the
 CPU per publish. In a full run the pubnub_fast rows also run the official client (and, serially,
 the floor), one round of each before each of theirs (``peers.PairedRounds``). Targets, checked in
-the compiled row against those interleaved rounds: >= 2.5x less CPU than the official client
-serially, >= 2x with 16 in flight, and at most 2x the floor serially.
+the compiled row against those interleaved rounds (the best round of each side, see
+``bench/conftest.py``): >= 2.5x less CPU than the official client serially, >= 2x with 16 in
+flight, and at most 2x the floor serially.
 
     python -m pytest bench/test_bench_publish.py --benchmark-only -q -p no:cacheprovider
 """
@@ -160,14 +161,17 @@ def _serial(benchmark, record_ratio, row, server, twins_on, quick):
     elif row == "pubnub_fast-compiled" and group in _floor_median:
         factor = stats.stats.median / _floor_median[group]
         benchmark.extra_info["x_floor"] = round(factor, 2)
-        floor = _floor_median[group]
+        floor, ours = _floor_median[group], stats.stats.median
         if paired is not None and paired.median("floor") is not None:
-            floor = paired.median("floor")  # the floor measured in rounds interleaved with this row's
-            factor = stats.stats.median / floor
-            benchmark.extra_info["x_floor_paired"] = round(factor, 2)
+            # the floor measured in rounds interleaved with this row's: best rounds of both, as
+            # for the ratios (bench/conftest.py's _record_ratio says why)
+            benchmark.extra_info["x_floor_paired"] = round(ours / paired.median("floor"), 2)
+            floor, ours = paired.best("floor"), stats.stats.min
+            factor = ours / floor
+            benchmark.extra_info["x_floor_paired_best"] = round(factor, 2)
         assert quick or factor <= FLOOR_FACTOR, (
             "%s: compiled pubnub_fast uses %.2fx the CPU of the bare-protocol floor (%.1f vs %.1f us per publish); "
-            "the target is at most %.1fx" % (group, factor, stats.stats.median / PUBLISHES * 1e6,
+            "the target is at most %.1fx" % (group, factor, ours / PUBLISHES * 1e6,
                                              floor / PUBLISHES * 1e6, FLOOR_FACTOR))
 
 
