@@ -27,9 +27,14 @@ C-level choices
   key layout) — ``__init__`` would only repeat checks already made here.
 * **Decryption fast path.** When ``decrypt`` is the ``decrypt`` method of a
   ``pubnub_fast.crypto.PubNubCryptoModule`` (not overridden), the module's own per-cryptor hooks
-  (``_decrypt_message_b64``) are called directly and the plaintext bytes are decoded by the
-  decoder above; anything unusual goes through ``decrypt`` itself. The result (value or
-  exception) is the one ``decrypt`` gives — ``tests/test_envelope.py`` compares them.
+  (``_decrypt_message_b64``) are called directly — for the built-in legacy (CBC only) and ACRH
+  cryptors whose hook is not overridden, what the hook does (the crypto twin's ``decrypt_b64``
+  with the cryptor's key and IV rule, read per body) without its Python frame — and the plaintext
+  bytes are decoded by the decoder above; anything unusual goes through ``decrypt`` itself. The
+  result (value or exception) is the one ``decrypt`` gives — ``tests/test_envelope.py`` compares
+  them.
+* **Delivery.** ``deliver`` calls listener methods with ``PyObject_VectorcallMethod`` (no bound
+  method object per call), with the same lookup ``getattr`` does.
 """
 import json
 import logging
