@@ -1378,6 +1378,8 @@ def deliver(loop, list events, status, event_key):
     cdef object pubnub = loop._pubnub
     # a Listeners subclass overriding announce (sync/asyncio styles) is called through it
     cdef object announce = None if type(holder).announce is Listeners.announce else holder.announce
+    cdef object announce_all = None if announce is None else getattr(holder, "announce_all", None)
+    cdef list batch = []
     cdef object move_to_end = keys.move_to_end
     cdef object popitem = keys.popitem
     cdef object pair, method, result, key, error, listener
@@ -1400,9 +1402,15 @@ def deliver(loop, list events, status, event_key):
         if method == M_MESSAGE or method == "file":
             error = getattr(result, A_ERROR, None)
             if error is not None:
+                if batch:
+                    announce_all(batch)
+                    batch = []
                 loop._announce_decryption_error(error, result, status)
         if announce is not None:
-            announce(method, result)
+            if announce_all is not None:
+                batch.append((method, result))
+            else:
+                announce(method, result)
             continue
         args[2] = <PyObject*>result
         for listener in holder._listeners:
@@ -1411,6 +1419,8 @@ def deliver(loop, list events, status, event_key):
                 PyObject_VectorcallMethod(method, args, 3, NULL)
             except Exception:
                 _listener_logger.exception("listener %r raised in %s()", listener, method)
+    if batch:
+        announce_all(batch)
 
 
 # --------------------------------------------------------------------------------------------

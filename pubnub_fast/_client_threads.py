@@ -179,13 +179,15 @@ class ReactorThread:
 class CallbackThread:
     """Runs user callbacks in order on one thread of their own.
 
-    Holds at most ``limit`` pending calls: beyond that a call is dropped and logged (bounded
-    memory: a listener that never returns must not make the client grow without end).
+    Holds at most ``limit`` pending calls (a call of ``put_weighted`` counts as its weight: the
+    events of a batch): beyond that a call is dropped and logged (bounded memory: a listener that
+    never returns must not make the client grow without end).
     """
 
     def __init__(self, name="pubnub-callbacks", limit=100000):
         self._limit = limit
         self._queue = collections.deque()
+        self._pending = 0  # the weight of what is queued
         self._ready = threading.Condition(threading.Lock())
         self._closing = False
         self.dropped = 0
@@ -196,15 +198,20 @@ class CallbackThread:
         return threading.get_ident() == self._thread.ident
 
     def put(self, function, *args):
+        return self.put_weighted(1, function, *args)
+
+    def put_weighted(self, weight, function, *args):
+        """Queue ``function(*args)``, counting ``weight`` calls against the bound."""
         with self._ready:
             if self._closing:
                 return False
-            if len(self._queue) >= self._limit:
-                self.dropped += 1
-                logger.error("PubNub callbacks are %d calls behind; dropping a call to %r", len(self._queue),
-                             function)
+            if self._pending + weight > self._limit:
+                self.dropped += weight
+                logger.error("PubNub callbacks are %d calls behind; dropping %d call(s) to %r", self._pending,
+                             weight, function)
                 return False
-            self._queue.append((function, args))
+            self._queue.append((function, args, weight))
+            self._pending += weight
             self._ready.notify()
         return True
 
@@ -216,7 +223,8 @@ class CallbackThread:
                     self._ready.wait()
                 if not queue:
                     return
-                function, args = queue.popleft()
+                function, args, weight = queue.popleft()
+                self._pending -= weight
             try:
                 function(*args)
             except Exception:

@@ -366,7 +366,10 @@ def deliver(loop, events, status, event_key):
        ``_listeners`` list is replaced, never changed, when listeners are added or removed, so it
        is read per event without a copy); an exception in a listener is logged, never raised.
        A ``Listeners`` subclass that overrides ``announce`` (the sync and asyncio client styles
-       hop to another thread or loop) gets ``announce(method, result)`` instead.
+       hop to another thread or loop) gets ``announce(method, result)`` instead — or, if it has
+       ``announce_all``, the events in batches, ``announce_all([(method, result), ...])``: one
+       for the whole response, split only around a decryption-error status (so that the status
+       still comes between the events before and after it).
     """
     recent = loop._recent
     keys = recent._keys
@@ -374,6 +377,8 @@ def deliver(loop, events, status, event_key):
     holder = loop._listeners
     pubnub = loop._pubnub
     announce = None if type(holder).announce is Listeners.announce else holder.announce
+    announce_all = None if announce is None else getattr(holder, "announce_all", None)
+    batch = []
     for method, result in events:
         if type(result) is PNMessageResult:
             key = (result.channel, result.timetoken)
@@ -389,15 +394,23 @@ def deliver(loop, events, status, event_key):
         if method == "message" or method == "file":
             error = getattr(result, "error", None)
             if error is not None:
+                if batch:
+                    announce_all(batch)
+                    batch = []
                 loop._announce_decryption_error(error, result, status)
         if announce is not None:
-            announce(method, result)
+            if announce_all is not None:
+                batch.append((method, result))
+            else:
+                announce(method, result)
             continue
         for listener in holder._listeners:
             try:
                 getattr(listener, method)(pubnub, result)
             except Exception:
                 _listener_logger.exception("listener %r raised in %s()", listener, method)
+    if batch:
+        announce_all(batch)
 
 
 def _check_items(items):

@@ -49,3 +49,11 @@ class Listeners:
 
     def announce_status(self, status):
         self.announce("status", status)
+
+    def announce_each(self, pairs):
+        """``announce(method, event)`` for every ``(method, event)`` of ``pairs``, in order, on this
+        thread: what a subclass that hands events to another thread or loop runs there for a
+        batch handed over with ``announce_all`` (one hand-over per subscribe response instead of
+        one per event)."""
+        for method, event in pairs:
+            Listeners.announce(self, method, event)

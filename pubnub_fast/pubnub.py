@@ -50,6 +50,11 @@ class _CallbackThreadListeners(Listeners):
     def announce(self, method, event):
         self._pubnub._callbacks.put(Listeners.announce, self, method, event)
 
+    def announce_all(self, pairs):
+        """The events of one subscribe response, in one hand-over to the callback thread (which
+        counts each event against its bound)."""
+        self._pubnub._callbacks.put_weighted(len(pairs), Listeners.announce_each, self, pairs)
+
 
 class PubNub(PubNubCore):
     """A PubNub client for threaded programs (PubNub SDK's ``pubnub.pubnub.PubNub``).

@@ -52,6 +52,18 @@ class _EventLoopListeners(Listeners):
         except RuntimeError:  # the loop closed meanwhile
             logger.warning("dropping a %s event: the event loop is closed", method)
 
+    def announce_all(self, pairs):
+        """The events of one subscribe response, in one ``call_soon_threadsafe`` (one wake-up of
+        the loop instead of one per event)."""
+        loop = self._pubnub.event_loop
+        if loop is None or loop.is_closed():
+            logger.warning("dropping %d events: the PubNubAsyncio client has no open event loop", len(pairs))
+            return
+        try:
+            loop.call_soon_threadsafe(Listeners.announce_each, self, pairs)
+        except RuntimeError:  # the loop closed meanwhile
+            logger.warning("dropping %d events: the event loop is closed", len(pairs))
+
 
 def _running_loop():
     try:

@@ -125,3 +125,32 @@ def test_a_listeners_class_overriding_announce_is_called_through_it(envelope_imp
     envelope_impl.deliver(loop, events, None, _event_key)
     assert hops == [("message", "m1"), ("message", "m2")]  # deduplicated first
     assert [(name, r.message) for name, _, r in calls] == [("a", "m1"), ("a", "m2")]
+
+
+def test_a_listeners_class_with_announce_all_gets_the_response_in_batches(envelope_impl):
+    """The sync and asyncio styles hand a whole response to their thread or loop at once; a
+    decryption-error status still comes between the events before and after it."""
+    handed = []
+
+    class Batching(Holder):
+        def announce(self, method, event):
+            handed.append(("one", method, event.message))
+
+        def announce_all(self, pairs):
+            handed.append(("batch", [(method, event.message) for method, event in pairs]))
+
+    class Announcing(Loop):
+        def _announce_decryption_error(self, error, result, status):
+            handed.append(("status", result.message))
+
+    loop = Announcing([])
+    loop._listeners = Batching([])
+    signal = PNSignalMessageResult("s", None, "ch", 5)
+    events = [("message", message("m1", 1)), ("message", message("m1", 1)), ("signal", signal),
+              ("message", message("bad", 2, error=ValueError("bad padding"))), ("message", message("m3", 3))]
+    envelope_impl.deliver(loop, events, "status", _event_key)
+    assert handed == [("batch", [("message", "m1"), ("signal", "s")]), ("status", "bad"),
+                      ("batch", [("message", "bad"), ("message", "m3")])]
+    del handed[:]
+    envelope_impl.deliver(loop, events, "status", _event_key)  # all seen: nothing handed over
+    assert handed == []

@@ -238,6 +238,34 @@ def test_the_callback_thread_is_bounded_and_keeps_order():
     assert seen == [0, 1, 2] and not callbacks.thread.is_alive()
 
 
+def test_the_callback_thread_counts_a_batch_as_its_events():
+    """A subscribe response's events go to the callback thread in one hand-over
+    (``put_weighted``): the bound still counts events, and what runs frees its share."""
+    from pubnub_fast._client_threads import CallbackThread
+
+    release = threading.Event()
+    seen = []
+    callbacks = CallbackThread(limit=5)
+    try:
+        assert callbacks.put(release.wait, WAIT)  # the thread is busy with this one
+        deadline = time.monotonic() + WAIT
+        while callbacks._queue and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert callbacks.put_weighted(3, seen.extend, [1, 2, 3])
+        assert not callbacks.put_weighted(3, seen.extend, [4, 5, 6])  # 3 + 3 > 5: dropped whole
+        assert callbacks.dropped == 3
+        assert callbacks.put_weighted(2, seen.extend, [7, 8])  # 3 + 2 fits
+        assert not callbacks.put(seen.append, 9)
+        release.set()
+        deadline = time.monotonic() + WAIT
+        while len(seen) < 5 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert callbacks.put(seen.append, 10)  # the pending weight went back to 0
+    finally:
+        callbacks.stop()
+    assert seen == [1, 2, 3, 7, 8, 10] and callbacks.dropped == 4
+
+
 def test_the_private_reactor_leaves_the_global_reactor_alone(server):
     from twisted.python import threadable
 
