@@ -264,6 +264,31 @@ class OfficialAsyncio:
         self.loop.close()
 
 
+class FastAsyncio:
+    """pubnub_fast's ``PubNubAsyncio`` (its own reactor thread) delivering on an asyncio loop of its
+    own, run by ``run()`` like ``OfficialAsyncio``."""
+
+    def __init__(self, origin, uuid="bench-fast-asyncio"):
+        from pubnub_fast.pnconfiguration import PNConfiguration
+        from pubnub_fast.pubnub_asyncio import PubNubAsyncio
+
+        self.loop = asyncio.new_event_loop()
+        config = PNConfiguration(subscribe_key=SUB_KEY, publish_key=PUB_KEY, uuid=uuid)
+        config.origin = origin
+        config.ssl = False
+        self.pubnub = PubNubAsyncio(config, custom_event_loop=self.loop)
+
+    def run(self, awaitable):
+        return self.loop.run_until_complete(awaitable)
+
+    def close(self):
+        try:
+            self.run(self.pubnub.stop())
+        finally:
+            self.loop.run_until_complete(asyncio.sleep(0))
+            self.loop.close()
+
+
 # --- the floor: a bare Twisted protocol ------------------------------------------------------------------
 
 def floor_connection(port):

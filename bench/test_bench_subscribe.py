@@ -199,3 +199,41 @@ def test_subscribe_encrypted(benchmark, record_ratio, row, server, twins_on, ben
         record_ratio(benchmark, "subscribe-e2e-encrypted", row, TARGETS["subscribe-e2e-encrypted"], paired=paired)
 
     return peers.outside_reactor(body)
+
+
+@pytest.mark.benchmark(group="subscribe-e2e-plain-asyncio-style", timer=time.process_time)
+@pytest.mark.parametrize("row", ["official", "pubnub_fast-compiled"])
+def test_subscribe_plain_asyncio_style(benchmark, record_ratio, row, server, twins_on, bench_quick):
+    """The same plain subscribe through ``pubnub_fast.pubnub_asyncio.PubNubAsyncio`` — the official
+    SDK's own style, drop-in: its reactor thread hands each response's messages to the asyncio loop
+    in one ``call_soon_threadsafe``. CPU of this process (both threads). No target: reported."""
+
+    def body():
+        per_round, rounds = (200, 1) if bench_quick else (PER_ROUND, ROUNDS)
+        benchmark.extra_info["messages_per_round"] = per_round
+        if row == "official":
+            official = _OfficialSubscriber(server, "plain-bench", None)
+            try:
+                official.round(per_round)
+                benchmark.pedantic(lambda: official.round(per_round), rounds=rounds, iterations=1, warmup_rounds=1)
+            finally:
+                official.close()
+        else:
+            with peers.twins("c", twins_on):
+                client = peers.FastAsyncio(server.origin)
+                counting = Counting(lambda: _AsyncioWaiter(client.loop))
+                client.pubnub.add_listener(_fast_listener(counting))
+                try:
+                    client.pubnub.subscribe().channels(["plain-bench"]).execute()
+                    client.run(counting.until(per_round).future)
+                    assert counting.last.message in peers.expected_payloads() and not counting.errors
+                    benchmark.pedantic(lambda: client.run(counting.until(per_round).future),
+                                       rounds=rounds, iterations=1, warmup_rounds=1)
+                finally:
+                    client.close()
+        stats = getattr(benchmark, "stats", None)
+        if stats is not None:
+            benchmark.extra_info["cpu_us_per_message"] = round(stats.stats.median / per_round * 1e6, 2)
+        record_ratio(benchmark, "subscribe-e2e-plain-asyncio-style", row)
+
+    return peers.outside_reactor(body)
