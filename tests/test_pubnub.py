@@ -219,17 +219,23 @@ def test_sync_calls_from_many_threads_at_once(server):
         pubnub.stop()
 
 
-def test_the_callback_thread_is_bounded_and_keeps_order():
+def _busy_callback_thread(limit):
+    """A ``CallbackThread`` busy with a call that returns once the returned Event is set."""
     from pubnub_fast._client_threads import CallbackThread
 
     release = threading.Event()
+    callbacks = CallbackThread(limit=limit)
+    assert callbacks.put(release.wait, WAIT)
+    deadline = time.monotonic() + WAIT
+    while callbacks._queue and time.monotonic() < deadline:  # until the thread took it
+        time.sleep(0.001)
+    return callbacks, release
+
+
+def test_the_callback_thread_is_bounded_and_keeps_order():
     seen = []
-    callbacks = CallbackThread(limit=3)
+    callbacks, release = _busy_callback_thread(3)
     try:
-        assert callbacks.put(release.wait, WAIT)  # the thread is busy with this one
-        deadline = time.monotonic() + WAIT
-        while callbacks._queue and time.monotonic() < deadline:
-            time.sleep(0.001)
         assert [callbacks.put(seen.append, n) for n in range(5)] == [True, True, True, False, False]
         assert callbacks.dropped == 2
         release.set()
@@ -241,16 +247,9 @@ def test_the_callback_thread_is_bounded_and_keeps_order():
 def test_the_callback_thread_counts_a_batch_as_its_events():
     """A subscribe response's events go to the callback thread in one hand-over
     (``put_weighted``): the bound still counts events, and what runs frees its share."""
-    from pubnub_fast._client_threads import CallbackThread
-
-    release = threading.Event()
     seen = []
-    callbacks = CallbackThread(limit=5)
+    callbacks, release = _busy_callback_thread(5)
     try:
-        assert callbacks.put(release.wait, WAIT)  # the thread is busy with this one
-        deadline = time.monotonic() + WAIT
-        while callbacks._queue and time.monotonic() < deadline:
-            time.sleep(0.001)
         assert callbacks.put_weighted(3, seen.extend, [1, 2, 3])
         assert not callbacks.put_weighted(3, seen.extend, [4, 5, 6])  # 3 + 3 > 5: dropped whole
         assert callbacks.dropped == 3
