@@ -215,23 +215,30 @@ cdef int _encrypt_into(const unsigned char* key, const unsigned char* iv, const 
     return _update(ctx, dst, src, full) and _update(ctx, dst + full, last, 16)
 
 
+cdef str _BAD_PADDING = "invalid PKCS#7 padding (wrong key or corrupted data)"
+
+
+cdef inline int _pkcs7_pad(const unsigned char* last) noexcept nogil:
+    """The PKCS#7 pad length of the decrypted last block ``last`` (16 bytes), 0 if invalid."""
+    cdef int pad = last[15]
+    cdef int i
+    cdef unsigned char bad = 0
+    if pad < 1 or pad > 16:
+        return 0
+    for i in range(16 - pad, 16):
+        bad |= last[i] ^ <unsigned char>pad
+    return 0 if bad else pad
+
+
 cdef int _decrypt_last(const unsigned char* key, const unsigned char* iv, const unsigned char* src,
                        Py_ssize_t n, unsigned char* last) noexcept nogil:
     """Decrypt the last block of ``src`` into ``last``; return the PKCS#7 pad length, 0 if the
     padding is invalid, -1 on an OpenSSL failure. ``n`` is a positive multiple of 16."""
     cdef const unsigned char* prev = iv if n == 16 else src + n - 32
     cdef ssl.EVP_CIPHER_CTX* ctx = _shared(0, key, prev)
-    cdef int pad
-    cdef int i
-    cdef unsigned char bad = 0
     if ctx == NULL or not _update(ctx, last, src + n - 16, 16):
         return -1
-    pad = last[15]
-    if pad < 1 or pad > 16:
-        return 0
-    for i in range(16 - pad, 16):
-        bad |= last[i] ^ <unsigned char>pad
-    return 0 if bad else pad
+    return _pkcs7_pad(last)
 
 
 cdef int _decrypt_body(const unsigned char* key, const unsigned char* iv, const unsigned char* src,
@@ -300,17 +307,11 @@ cdef bytes _decrypt_small(const unsigned char* key, const unsigned char* iv, con
     cdef unsigned char buf[_STACK]
     cdef ssl.EVP_CIPHER_CTX* ctx = _shared(0, key, iv)
     cdef int pad
-    cdef int i
-    cdef unsigned char bad = 0
     if ctx == NULL or not _update(ctx, buf, src, n):
         raise _openssl_error("AES-CBC decryption")
-    pad = buf[n - 1]
-    if pad < 1 or pad > 16:
-        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted data)")
-    for i in range(16 - pad, 16):
-        bad |= buf[n - 16 + i] ^ <unsigned char>pad
-    if bad:
-        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted data)")
+    pad = _pkcs7_pad(buf + n - 16)
+    if pad == 0:
+        raise DecryptionError(_BAD_PADDING)
     return PyBytes_FromStringAndSize(<const char*>buf, n - pad)
 
 
@@ -328,7 +329,7 @@ cdef bytes _decrypt(const unsigned char* key, const unsigned char* iv, const uns
     if pad < 0:
         raise _openssl_error("AES-CBC decryption")
     if pad == 0:
-        raise DecryptionError("invalid PKCS#7 padding (wrong key or corrupted data)")
+        raise DecryptionError(_BAD_PADDING)
     result = PyBytes_FromStringAndSize(NULL, n - pad)
     dst = <unsigned char*>PyBytes_AS_STRING(result)
     if n >= _NOGIL_MIN:
