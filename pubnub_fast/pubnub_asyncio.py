@@ -43,26 +43,23 @@ class _EventLoopListeners(Listeners):
     """Listeners called on the client's asyncio event loop."""
 
     def announce(self, method, event):
-        loop = self._pubnub.event_loop
-        if loop is None or loop.is_closed():
-            logger.warning("dropping a %s event: the PubNubAsyncio client has no open event loop", method)
-            return
-        try:
-            loop.call_soon_threadsafe(Listeners.announce, self, method, event)
-        except RuntimeError:  # the loop closed meanwhile
-            logger.warning("dropping a %s event: the event loop is closed", method)
+        self._to_loop("a %s event", method, Listeners.announce, self, method, event)
 
     def announce_all(self, pairs):
         """The events of one subscribe response, in one ``call_soon_threadsafe`` (one wake-up of
         the loop instead of one per event)."""
+        self._to_loop("%d events", len(pairs), Listeners.announce_each, self, pairs)
+
+    def _to_loop(self, what, detail, function, *args):
+        """``function(*args)`` on the client's loop; else log that ``what % detail`` is dropped."""
         loop = self._pubnub.event_loop
         if loop is None or loop.is_closed():
-            logger.warning("dropping %d events: the PubNubAsyncio client has no open event loop", len(pairs))
+            logger.warning("dropping " + what + ": the PubNubAsyncio client has no open event loop", detail)
             return
         try:
-            loop.call_soon_threadsafe(Listeners.announce_each, self, pairs)
+            loop.call_soon_threadsafe(function, *args)
         except RuntimeError:  # the loop closed meanwhile
-            logger.warning("dropping %d events: the event loop is closed", len(pairs))
+            logger.warning("dropping " + what + ": the event loop is closed", detail)
 
 
 def _running_loop():
