@@ -1379,7 +1379,7 @@ def deliver(loop, list events, status, event_key):
     # a Listeners subclass overriding announce (sync/asyncio styles) is called through it
     cdef object announce = None if type(holder).announce is Listeners.announce else holder.announce
     cdef object announce_all = None if announce is None else getattr(holder, "announce_all", None)
-    cdef list batch = []
+    cdef list batch = [] if announce_all is not None else None
     cdef object move_to_end = keys.move_to_end
     cdef object popitem = keys.popitem
     cdef object pair, method, result, key, error, listener

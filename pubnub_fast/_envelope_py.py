@@ -378,7 +378,7 @@ def deliver(loop, events, status, event_key):
     pubnub = loop._pubnub
     announce = None if type(holder).announce is Listeners.announce else holder.announce
     announce_all = None if announce is None else getattr(holder, "announce_all", None)
-    batch = []
+    batch = [] if announce_all is not None else None
     for method, result in events:
         if type(result) is PNMessageResult:
             key = (result.channel, result.timetoken)
