@@ -8,6 +8,7 @@ other processes on the machine does not inflate the figures.
 """
 import asyncio
 import contextlib
+import functools
 import os
 import platform
 import shutil
@@ -34,8 +35,10 @@ def expected_payloads():
     return [item["d"] for item in make_subscribe_items()]
 
 
+@functools.lru_cache(maxsize=None)
 def _fixed_layout_prefix():
-    """``[setarch, <machine>, -R]`` where that works (Linux, and a sandbox that allows it), else [].
+    """``(setarch, <machine>, -R)`` where that works (Linux, and a sandbox that allows it), else ()
+    — found out once per process.
 
     The loopback server's own speed moves with its address layout: with address-space
     randomisation, about one start in five answered noticeably later, and the clients' CPU per
@@ -45,20 +48,20 @@ def _fixed_layout_prefix():
     """
     setarch = shutil.which("setarch")
     if setarch is None or not sys.platform.startswith("linux"):
-        return []
-    prefix = [setarch, platform.machine(), "-R"]
+        return ()
+    prefix = (setarch, platform.machine(), "-R")
     try:
-        probe = subprocess.run(prefix + [sys.executable, "-c", "pass"], capture_output=True, timeout=30)
+        probe = subprocess.run(prefix + (sys.executable, "-c", "pass"), capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
-        return []
-    return prefix if probe.returncode == 0 else []
+        return ()
+    return prefix if probe.returncode == 0 else ()
 
 
 class LoopbackServer:
     """``bench/loopback_server.py`` in a child process; ``origin`` is ``127.0.0.1:<port>``."""
 
     def __init__(self):
-        self.process = subprocess.Popen(_fixed_layout_prefix() + [sys.executable, os.path.join(HERE, "loopback_server.py")],
+        self.process = subprocess.Popen([*_fixed_layout_prefix(), sys.executable, os.path.join(HERE, "loopback_server.py")],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         line = self.process.stdout.readline().decode()
         if not line.startswith("port "):

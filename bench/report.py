@@ -49,14 +49,9 @@ def _area(bench):
 
 
 def collect(runs):
-    """``(medians, throughput)``: ``medians[area][group][row]`` lists one median per pass."""
-    medians, throughput, _ = _collect(runs)
-    return medians, throughput
-
-
-def _collect(runs):
-    """``collect``, plus ``paired[group]``: the compiled row's ratios to the official client
-    measured in interleaved rounds, ``(of the medians, of the best rounds)``, one per pass."""
+    """``(medians, throughput, paired)``: ``medians[area][group][row]`` lists one median per pass;
+    ``paired[group]`` the compiled row's ratios to the official client measured in interleaved
+    rounds, ``(of the medians, of the best rounds)``, one per pass."""
     medians = collections.defaultdict(lambda: collections.defaultdict(dict))
     throughput = []
     paired = collections.defaultdict(list)
@@ -102,7 +97,7 @@ def _fit(label, width):
 
 def compact_tables(runs, width=WIDTH):
     """The terminal report: one table per area, at most ``width`` columns wide."""
-    medians, throughput, paired = _collect(runs)
+    medians, throughput, paired = collect(runs)
     lines = []
     heads = ("official", "pure", "compiled", "speed-up")
     cell = 10
@@ -132,7 +127,7 @@ def compact_tables(runs, width=WIDTH):
 
 def markdown_table(runs):
     """The README's table (every area in one Markdown table) and the per-pass ratios."""
-    medians, throughput, paired = _collect(runs)
+    medians, throughput, paired = collect(runs)
     out = ["| operation | official SDK | pubnub_fast pure | pubnub_fast compiled | compiled vs official |",
            "|---|---:|---:|---:|---:|"]
     flat = {group: rows for area in medians.values() for group, rows in area.items()}
