@@ -12,9 +12,10 @@ import logging
 from twisted.internet import defer
 
 from pubnub_fast import _speedups, errors
-from pubnub_fast.enums import HttpMethod, PNStatusCategory
+from pubnub_fast._client_styles import bad_request_status
+from pubnub_fast.enums import HttpMethod
 from pubnub_fast.exceptions import PubNubException, PubNubTwistedException
-from pubnub_fast.models.consumer.common import PNErrorData, PNStatus
+from pubnub_fast.models.consumer.common import PNStatus
 from pubnub_fast.structures import RequestOptions
 from pubnub_fast._typing import Self
 
@@ -281,14 +282,7 @@ class Endpoint:
         try:
             options = self.options()
         except PubNubException as exc:
-            status = PNStatus()
-            status.category = PNStatusCategory.PNBadRequestCategory
-            status.operation = self.operation_type()
-            status.error = True
-            status.status_code = 0
-            status.error_data = PNErrorData(str(exc), exc)
-            exc.status = status
-            _call_user(callback, None, status)
+            _call_user(callback, None, bad_request_status(self, exc))
             return defer.succeed(None)
 
         d = self.pubnub._pipeline.execute(self, options)
